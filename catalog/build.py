@@ -1,0 +1,230 @@
+"""Building the SQLite catalog from validated data, atomically.
+
+The database is written to a temporary file beside the target and renamed
+into place only when it is complete, so a reader (the web app) never sees a
+half-built file, and a failed or interrupted build leaves the previous
+database exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlmodel import SQLModel
+
+from catalog import db
+from catalog.loader import Catalog, load_catalog
+from catalog.problems import CatalogInvalid
+from catalog.taxonomy import AXES
+
+IGNORED_DATA_DIRS = {"_incoming"}
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    path: Path
+    papers: int
+    datasets: int
+    results: int
+    reproductions: int
+    seconds: float
+
+
+def data_fingerprint(data: Path) -> str:
+    """Hash of every data file's path, size and mtime: changes when the data change."""
+    h = hashlib.sha256()
+    for path in sorted(data.rglob("*")):
+        rel = path.relative_to(data)
+        if rel.parts and rel.parts[0] in IGNORED_DATA_DIRS or not path.is_file():
+            continue
+        st = path.stat()
+        h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def read_meta(db_path: Path) -> dict[str, str]:
+    """The meta table of a built database, or ``{}`` when it is missing or unreadable."""
+    if not db_path.exists():
+        return {}
+    try:
+        con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            return dict(con.execute("SELECT key, value FROM meta").fetchall())
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return {}
+
+
+def is_stale(db_path: Path, data: Path) -> bool:
+    """True when the database is missing, of another schema, or built from other data."""
+    meta = read_meta(db_path)
+    return meta.get("schema_version") != db.SCHEMA_VERSION or meta.get("data_fingerprint") != data_fingerprint(data)
+
+
+def leaderboard_id(benchmark: str, task_order: str | None, num_tasks: int | None, shots: int | None, metric: str) -> str:
+    """Numbers share a leaderboard only when benchmark, protocol and metric all agree."""
+    parts = [benchmark, f"order-{task_order}" if task_order else "", f"{num_tasks}-tasks" if num_tasks else "", f"{shots}-shot" if shots else "", metric]
+    return "/".join(p for p in parts if p)
+
+
+def _rows(cat: Catalog) -> dict[str, list[dict[str, Any]]]:
+    """Every table's rows, derived from the validated catalog."""
+    tax = cat.taxonomy
+    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SQLModel.metadata.tables}
+    reproduced = {k for run in cat.runs for k in run.data.get("papers") or []}
+    author_ids: dict[str, int] = {}
+    for axis in AXES:
+        for pos, v in enumerate(tax.values[axis]):
+            rows["taxonomy_value"].append(dict(axis=axis, value=v.value, position=pos, label=v.label, description=v.description, setting=v.setting))
+    for pos, m in enumerate(cat.metrics.values()):
+        rows["metric"].append(dict(id=m.id, name=m.name, formula=m.formula, direction=m.direction, unit=m.unit, description=m.description, position=pos))
+    for ds_id, rec in cat.datasets.items():
+        d = rec.dataset
+        rows["dataset"].append(dict(id=ds_id, name=d.name, kind=d.kind, description=d.description, url=d.url, paper_key=d.paper, sources_json=json.dumps(d.sources), source_path=str(rec.path.name)))
+        for pos, m in enumerate(d.members):
+            rows["dataset_member"].append(dict(benchmark_id=ds_id, member_id=m, position=pos))
+        for t in d.survey_table1:
+            units = t.units or {}
+            count = units.get("count")
+            rows["dataset_table1"].append(dict(
+                dataset_id=ds_id, survey_ref=t.survey_ref, train=t.train, val=t.val, test=t.test, total=t.total,
+                cl_settings=",".join(t.cl_settings), setting=t.setting, nlp_problems_json=json.dumps(t.nlp_problems),
+                language=t.language, unit_count=count if isinstance(count, int) else None,
+                unit_kind=str(units["kind"]) if units.get("kind") is not None else None, note=t.note,
+            ))
+    for key, rec in cat.papers.items():
+        p = rec.paper
+        s = p.survey
+        authors = rec.authors
+        rows["paper"].append(dict(
+            key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
+            acl_anthology=p.acl_anthology, url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
+            entry_type=rec.bib.entry_type, authors=_author_display(authors), sources_json=json.dumps(p.sources),
+            survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
+            survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
+            survey_group=s.group if s else None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
+            source_path=f"papers/{rec.path.name}",
+        ))
+        for pos, name in enumerate(authors):
+            if name not in author_ids:
+                author_ids[name] = len(author_ids) + 1
+                rows["author"].append(dict(id=author_ids[name], name=name))
+            rows["paper_author"].append(dict(paper_key=key, position=pos, author_id=author_ids[name]))
+        for pl in p.placements:
+            rows["placement"].append(dict(paper_key=key, **pl.model_dump()))
+        for ds in dict.fromkeys(p.datasets):
+            rows["paper_dataset"].append(dict(paper_key=key, dataset_id=ds))
+        for r in p.results:
+            rows["result"].append(dict(
+                paper_key=key, benchmark_id=r.benchmark, task_order=r.task_order, num_tasks=r.num_tasks, shots=r.shots,
+                backbone=r.backbone, method=r.method, method_paper_key=r.method_paper, native=r.native, metric_id=r.metric,
+                value=r.value, table_ref=r.table, note=r.note,
+                leaderboard=leaderboard_id(r.benchmark, r.task_order, r.num_tasks, r.shots, r.metric),
+            ))
+    for run in cat.runs:
+        d = run.data
+        m = d.get("metrics") or {}
+        rows["reproduction"].append(dict(
+            id=run.id, method=d["method"], benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
+            aa=m.get("AA"), aia=m.get("AIA"), fm=m.get("FM"), bwt=m.get("BWT"), fwt=m.get("FWT"), im=m.get("IM"),
+            trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
+            peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
+            matrix_json=json.dumps(d.get("accuracy_matrix")), config_json=json.dumps(d.get("config") or {}),
+            versions_json=json.dumps(d.get("versions") or {}), task_names_json=json.dumps(d.get("task_names") or []),
+            source_path=str(run.path.name),
+        ))
+        for key in dict.fromkeys(d.get("papers") or []):
+            rows["reproduction_paper"].append(dict(reproduction_id=run.id, paper_key=key))
+    return rows
+
+
+def _author_display(authors: list[str]) -> str:
+    if len(authors) <= 1:
+        return "".join(authors)
+    return ", ".join(authors[:-1]) + " and " + authors[-1]
+
+
+def _insert_sql(table: Any) -> tuple[str, list[str]]:
+    cols = [c.name for c in table.columns]
+    return f"INSERT INTO {table.name} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", cols
+
+
+def write_database(cat: Catalog, path: Path, fingerprint: str, after_table: Callable[[str], None] | None = None) -> None:
+    """Write the catalog into a new SQLite file at ``path`` (which must not exist).
+
+    Tables come from the SQLModel metadata (the one schema); rows are inserted
+    with plain ``executemany`` inside one transaction, which is what keeps a
+    100k-paper build fast. ``after_table`` is a test hook called after each table.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    engine = create_engine("sqlite://")
+    ddl = []
+    with engine.connect() as c:
+        for table in SQLModel.metadata.sorted_tables:
+            ddl.append(str(CreateTable(table).compile(c)))
+            ddl.extend(str(CreateIndex(ix).compile(c)) for ix in table.indexes)
+    engine.dispose()
+
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA journal_mode=OFF")
+        con.execute("PRAGMA synchronous=OFF")
+        con.execute("BEGIN")
+        for stmt in ddl:
+            con.execute(stmt)
+        rows = _rows(cat)
+        for table in SQLModel.metadata.sorted_tables:
+            sql, cols = _insert_sql(table)
+            con.executemany(sql, ([r.get(c) for c in cols] for r in rows[table.name]))
+            if after_table:
+                after_table(table.name)
+        con.execute(db.FTS_DDL)
+        con.execute("INSERT INTO paper_fts(rowid, key, title, authors, summary) SELECT rowid, key, title, authors, summary FROM paper")
+        meta = {
+            "schema_version": db.SCHEMA_VERSION,
+            "data_fingerprint": fingerprint,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "papers": str(len(cat.papers)),
+        }
+        con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", meta.items())
+        con.execute("COMMIT")
+        con.execute("PRAGMA journal_mode=DELETE")
+        con.execute("ANALYZE")
+    finally:
+        con.close()
+
+
+def build_database(data: Path, target: Path, after_table: Callable[[str], None] | None = None) -> BuildReport:
+    """Validate ``data`` and atomically replace ``target`` with a fresh database.
+
+    Raises :class:`CatalogInvalid` (with every problem) before touching the
+    target when the data do not validate.
+    """
+    started = time.perf_counter()
+    fingerprint = data_fingerprint(data)
+    cat = load_catalog(data)
+    if cat.problems:
+        raise CatalogInvalid(cat.problems)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()  # sqlite wants to create the file itself
+        write_database(cat, tmp, fingerprint, after_table)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return BuildReport(target, len(cat.papers), len(cat.datasets), sum(len(r.paper.results) for r in cat.papers.values()), len(cat.runs), time.perf_counter() - started)

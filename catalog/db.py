@@ -1,0 +1,220 @@
+"""The SQLite schema of the built catalog, declared with SQLModel.
+
+The web app and the exports read these tables (read-only); the build is
+the only writer. Column names are the contract between the two, so they are
+declared once here. Lists that are only ever displayed (sources, problems)
+are stored as JSON text; everything that is filtered or joined on has its own
+column or link table.
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from sqlmodel import Field, SQLModel
+
+
+class PaperRow(SQLModel, table=True):
+    __tablename__ = "paper"
+
+    key: str = Field(primary_key=True)
+    title: str
+    year: int = Field(index=True)
+    venue: str = Field(index=True)
+    kind: str = Field(index=True)
+    doi: Optional[str] = None
+    arxiv: Optional[str] = None
+    acl_anthology: Optional[str] = None
+    url: Optional[str] = None
+    code_url: Optional[str] = None
+    summary: str
+    bibtex: str
+    entry_type: str
+    authors: str  # display string "A, B and C"; the link table holds the list
+    sources_json: str
+    survey_acronym: Optional[str] = None
+    survey_fig2_ref: Optional[int] = None
+    survey_in_fig2: bool = False
+    survey_in_companion_list: bool = False
+    survey_group: Optional[str] = None
+    has_code: bool = Field(default=False, index=True)
+    has_reproduction: bool = Field(default=False, index=True)
+    source_path: str
+
+
+class AuthorRow(SQLModel, table=True):
+    __tablename__ = "author"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True)
+
+
+class PaperAuthorRow(SQLModel, table=True):
+    __tablename__ = "paper_author"
+
+    paper_key: str = Field(foreign_key="paper.key", primary_key=True)
+    position: int = Field(primary_key=True)
+    author_id: int = Field(foreign_key="author.id", index=True)
+
+
+class PlacementRow(SQLModel, table=True):
+    __tablename__ = "placement"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    paper_key: str = Field(foreign_key="paper.key", index=True)
+    setting: str = Field(index=True)
+    increment: str = Field(index=True)
+    family: str = Field(index=True)
+    technique: str = Field(index=True)
+    technique_source: str
+    approach: Optional[str] = None
+
+
+class TaxonomyValueRow(SQLModel, table=True):
+    __tablename__ = "taxonomy_value"
+
+    axis: str = Field(primary_key=True)
+    value: str = Field(primary_key=True)
+    position: int
+    label: str
+    description: str
+    setting: Optional[str] = None
+
+
+class DatasetRow(SQLModel, table=True):
+    __tablename__ = "dataset"
+
+    id: str = Field(primary_key=True)
+    name: str
+    kind: str
+    description: str
+    url: Optional[str] = None
+    paper_key: Optional[str] = Field(default=None, foreign_key="paper.key")
+    sources_json: str
+    source_path: str
+
+
+class DatasetTableRow(SQLModel, table=True):
+    """A row of the survey's Table 1 about a dataset (a dataset may have two)."""
+
+    __tablename__ = "dataset_table1"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    dataset_id: str = Field(foreign_key="dataset.id", index=True)
+    survey_ref: Optional[int] = None
+    train: Optional[int] = None
+    val: Optional[int] = None
+    test: Optional[int] = None
+    total: Optional[int] = None
+    cl_settings: str  # comma-separated increment ids
+    setting: str
+    nlp_problems_json: str
+    language: Optional[str] = None
+    unit_count: Optional[int] = None
+    unit_kind: Optional[str] = None
+    note: Optional[str] = None
+
+
+class DatasetMemberRow(SQLModel, table=True):
+    __tablename__ = "dataset_member"
+
+    benchmark_id: str = Field(foreign_key="dataset.id", primary_key=True)
+    member_id: str = Field(foreign_key="dataset.id", primary_key=True)
+    position: int
+
+
+class PaperDatasetRow(SQLModel, table=True):
+    __tablename__ = "paper_dataset"
+
+    paper_key: str = Field(foreign_key="paper.key", primary_key=True)
+    dataset_id: str = Field(foreign_key="dataset.id", primary_key=True, index=True)
+
+
+class MetricRow(SQLModel, table=True):
+    __tablename__ = "metric"
+
+    id: str = Field(primary_key=True)
+    name: str
+    formula: str
+    direction: str
+    unit: str
+    description: str
+    position: int
+
+
+class ResultRow(SQLModel, table=True):
+    """A reported number. A leaderboard is (benchmark, task_order, num_tasks, shots, metric)."""
+
+    __tablename__ = "result"
+
+    id: Optional[int] = Field(default=None, primary_key=True)
+    paper_key: str = Field(foreign_key="paper.key", index=True)
+    benchmark_id: str = Field(foreign_key="dataset.id", index=True)
+    task_order: Optional[str] = None
+    num_tasks: Optional[int] = None
+    shots: Optional[int] = None
+    backbone: str
+    method: str
+    method_paper_key: Optional[str] = Field(default=None, foreign_key="paper.key", index=True)
+    native: bool
+    metric_id: str = Field(foreign_key="metric.id", index=True)
+    value: float
+    table_ref: str
+    note: Optional[str] = None
+    leaderboard: str = Field(index=True)  # stable id of the leaderboard the number belongs to
+
+
+class ReproductionRow(SQLModel, table=True):
+    """One reproduction run (a result file written by ``clatlas repro run``)."""
+
+    __tablename__ = "reproduction"
+
+    id: str = Field(primary_key=True)  # method/benchmark/profile-seedN
+    method: str = Field(index=True)
+    benchmark: str
+    scenario: str
+    profile: str
+    seed: int
+    aa: Optional[float] = None
+    aia: Optional[float] = None
+    fm: Optional[float] = None
+    bwt: Optional[float] = None
+    fwt: Optional[float] = None
+    im: Optional[float] = None
+    trainable_params: Optional[int] = None
+    total_params: Optional[int] = None
+    wall_time_s: Optional[float] = None
+    peak_memory_mb: Optional[float] = None
+    command: str
+    created: str
+    device: Optional[str] = None
+    matrix_json: str
+    config_json: str
+    versions_json: str
+    task_names_json: str
+    source_path: str
+
+
+class ReproductionPaperRow(SQLModel, table=True):
+    __tablename__ = "reproduction_paper"
+
+    reproduction_id: str = Field(foreign_key="reproduction.id", primary_key=True)
+    paper_key: str = Field(foreign_key="paper.key", primary_key=True, index=True)
+
+
+class MetaRow(SQLModel, table=True):
+    """Build facts: when, from which data (its fingerprint), schema version."""
+
+    __tablename__ = "meta"
+
+    key: str = Field(primary_key=True)
+    value: str
+
+
+SCHEMA_VERSION = "1"
+
+# FTS5 over title, authors and summary; rowid = paper.rowid so joins are cheap.
+FTS_DDL = (
+    "CREATE VIRTUAL TABLE paper_fts USING fts5("
+    "key UNINDEXED, title, authors, summary, tokenize='porter unicode61 remove_diacritics 2')"
+)

@@ -1,0 +1,26 @@
+"""Checking reproduction result files before the build loads them.
+
+The result-file schema belongs to the harness (:mod:`reproductions.results`);
+this module only adapts its validation errors to the catalog's problem
+format. Importing it must not need torch, so that ``clatlas build`` works
+with the core install.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ValidationError
+
+
+def check_run(data: Any) -> list[tuple[str, str]]:
+    """``(field, message)`` pairs for everything wrong with one result file."""
+    from reproductions.results import RunResult
+
+    if not isinstance(data, dict):
+        return [("(file)", f"expected a JSON object, got {type(data).__name__}")]
+    try:
+        RunResult.model_validate(data)
+    except ValidationError as exc:
+        return [(".".join(str(p) for p in e["loc"]) or "(file)", e["msg"]) for e in exc.errors(include_url=False)]
+    return []

@@ -1,0 +1,7 @@
+"""``python -m reproductions`` is the same as ``clatlas repro``."""
+
+import sys
+
+from reproductions.cli import main
+
+sys.exit(main())

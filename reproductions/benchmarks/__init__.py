@@ -1,0 +1,71 @@
+"""Benchmark registry: name -> how to build its stream for a profile and seed.
+
+Benchmarks register themselves with :func:`register_benchmark` when their
+module is imported; :func:`get_benchmark` imports the built-in modules first,
+so a name is valid exactly when ``clatlas repro list`` shows it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reproductions.profiles import Profile
+from reproductions.streams import Stream
+
+BuildFn = Callable[[Profile, int, dict[str, Any]], Stream]
+
+
+@dataclass(frozen=True)
+class BenchmarkSpec:
+    """A named benchmark: its scenario, a one-line description and its stream builder.
+
+    ``options`` are the tunable knobs it accepts (with defaults), e.g. the
+    blurry share of an online stream; they are recorded in each result's config.
+    """
+
+    name: str
+    scenario: str
+    description: str
+    build: BuildFn
+    options: dict[str, Any] = field(default_factory=dict)
+    needs: str | None = None  # what must be available to build it, for `repro list`
+
+
+BENCHMARKS: dict[str, BenchmarkSpec] = {}
+ALIASES: dict[str, str] = {}
+
+
+class UnknownBenchmarkError(KeyError):
+    """A benchmark name that is not registered; the message lists the valid ones."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+def register_benchmark(spec: BenchmarkSpec, aliases: tuple[str, ...] = ()) -> BenchmarkSpec:
+    if spec.name in BENCHMARKS:
+        raise ValueError(f"benchmark {spec.name!r} registered twice")
+    BENCHMARKS[spec.name] = spec
+    for a in aliases:
+        ALIASES[a] = spec.name
+    return spec
+
+
+def _load_builtin() -> None:
+    from reproductions.benchmarks import standard_cl, wordnet  # noqa: F401  (registers)
+
+
+def all_benchmarks() -> dict[str, BenchmarkSpec]:
+    _load_builtin()
+    return dict(BENCHMARKS)
+
+
+def get_benchmark(name: str) -> BenchmarkSpec:
+    _load_builtin()
+    key = ALIASES.get(name, name)
+    if key not in BENCHMARKS:
+        valid = ", ".join(sorted(BENCHMARKS))
+        raise UnknownBenchmarkError(f"unknown benchmark {name!r}; valid benchmarks: {valid}")
+    return BENCHMARKS[key]
