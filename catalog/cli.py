@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
     p.add_argument("--check", action="store_true", help="fail if --output differs from what would be written")
     _data_arg(p)
-    p.set_defaults(func=_lazy("catalog.export", "cmd_export", "web"))
+    p.set_defaults(func=_lazy("catalog.exportcli", "cmd_export", "web"))
 
     p = sub.add_parser("new", help="create data/papers/<key>.yaml from a BibTeX entry, arXiv id or DOI")
     p.add_argument("source", nargs="?", default="-", help="a .bib file, '-' for standard input, arXiv:ID or a DOI")

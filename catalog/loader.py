@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from catalog.bibtex import BibEntry, BibtexProblem, normalise_title, parse_entry, strip_latex
 from catalog.metrics import METRIC_IDS
 from catalog.problems import Problem
 from catalog.schema import ID_RE, KEY_RE, Dataset, Metric, Paper
-from catalog.taxonomy import Taxonomy, load_taxonomy
+from catalog.taxonomy import AXES, Taxonomy, load_taxonomy
 from catalog.yamlsource import SourceError, YamlDocument, load_yaml, read_text
 
 
@@ -337,7 +338,12 @@ def load_catalog(data: Path, only: set[Path] | None = None) -> Catalog:
     catalog is still read, because duplicates and references are global).
     """
     data = data.resolve()
-    taxonomy = load_taxonomy(data / "taxonomy.yaml")
+    try:
+        taxonomy = load_taxonomy(data / "taxonomy.yaml")
+    except (OSError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        what = exc.strerror if isinstance(exc, OSError) else f"not a valid taxonomy file ({type(exc).__name__}: {exc})"
+        empty = Taxonomy({}, {axis: [] for axis in AXES})
+        return Catalog(empty, problems=[Problem(_rel(data / "taxonomy.yaml", data), None, "taxonomy", "(file)", f"cannot load the taxonomy: {what}")])
     cat = Catalog(taxonomy)
     cat.metrics = load_metrics(data / "metrics.yaml", data, taxonomy, cat.problems)
     for path in sorted((data / "datasets").glob("*.yaml")):
