@@ -107,7 +107,7 @@ def _rows(cat: Catalog) -> dict[str, list[dict[str, Any]]]:
         authors = rec.authors
         rows["paper"].append(dict(
             key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
-            acl_anthology=p.acl_anthology, url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
+            acl_anthology=p.acl_anthology, openreview=p.openreview, url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
             entry_type=rec.bib.entry_type, authors=_author_display(authors), sources_json=json.dumps(p.sources),
             survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
             survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),

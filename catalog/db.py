@@ -25,6 +25,7 @@ class PaperRow(SQLModel, table=True):
     doi: Optional[str] = None
     arxiv: Optional[str] = None
     acl_anthology: Optional[str] = None
+    openreview: Optional[str] = None
     url: Optional[str] = None
     code_url: Optional[str] = None
     summary: str

@@ -79,7 +79,7 @@ def paper_public_dict(p: dict[str, Any]) -> dict[str, Any]:
     """The JSON shape of a paper (API and export): no internal columns."""
     return {
         "key": p["key"], "title": p["title"], "authors": p["authors_list"], "year": p["year"], "venue": p["venue"],
-        "kind": p["kind"], "doi": p["doi"], "arxiv": p["arxiv"], "acl_anthology": p["acl_anthology"], "url": p["url"],
+        "kind": p["kind"], "doi": p["doi"], "arxiv": p["arxiv"], "acl_anthology": p["acl_anthology"], "openreview": p.get("openreview"), "url": p["url"],
         "code_url": p["code_url"], "summary": p["summary"], "placements": p["placements"], "datasets": p["datasets"],
         "survey": {"acronym": p["survey_acronym"], "fig2_ref": p["survey_fig2_ref"], "in_fig2": bool(p["survey_in_fig2"]),
                    "in_companion_list": bool(p["survey_in_companion_list"]), "group": p["survey_group"]},

@@ -275,7 +275,7 @@ def _cross_check(cat: Catalog, root: Path) -> None:
         p = rec.paper
         rel = _rel(rec.path, root)
         doc_lines = _LineCache(rec.path)
-        for fld, value in (("doi", p.doi and p.doi.lower()), ("arxiv", p.arxiv), ("acl_anthology", p.acl_anthology), ("title", normalise_title(p.title))):
+        for fld, value in (("doi", p.doi and p.doi.lower()), ("arxiv", p.arxiv), ("acl_anthology", p.acl_anthology), ("openreview", p.openreview), ("title", normalise_title(p.title))):
             if not value:
                 continue
             other = seen.get((fld, value))

@@ -127,6 +127,7 @@ class Paper(Strict):
     doi: Annotated[str, Field(pattern=DOI_RE.pattern)] | None = None
     arxiv: Annotated[str, Field(pattern=ARXIV_RE.pattern)] | None = None
     acl_anthology: Annotated[str, Field(pattern=ACL_RE.pattern)] | None = None
+    openreview: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{6,}$")] | None = None
     url: Url | None = None
     code_url: Url | None = None
     sources: list[Url] = Field(min_length=1)
