@@ -16,7 +16,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from sqlmodel import SQLModel
 
@@ -76,75 +76,123 @@ def leaderboard_id(benchmark: str, task_order: str | None, num_tasks: int | None
     return "/".join(p for p in parts if p)
 
 
-def _rows(cat: Catalog) -> dict[str, list[dict[str, Any]]]:
-    """Every table's rows, derived from the validated catalog."""
+RowSource = Callable[[], Iterator[dict[str, Any]]]
+
+
+def _rows(cat: Catalog) -> dict[str, RowSource]:
+    """A generator of rows for every table, derived from the validated catalog.
+
+    Rows are produced lazily, table by table, so a 100k-paper build never
+    holds every table's rows in memory at once.
+    """
     tax = cat.taxonomy
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in SQLModel.metadata.tables}
     reproduced = {k for run in cat.runs for k in run.data.get("papers") or []}
     author_ids: dict[str, int] = {}
-    for axis in AXES:
-        for pos, v in enumerate(tax.values[axis]):
-            rows["taxonomy_value"].append(dict(axis=axis, value=v.value, position=pos, label=v.label, description=v.description, setting=v.setting))
-    for pos, m in enumerate(cat.metrics.values()):
-        rows["metric"].append(dict(id=m.id, name=m.name, formula=m.formula, direction=m.direction, unit=m.unit, description=m.description, position=pos))
-    for ds_id, rec in cat.datasets.items():
-        d = rec.dataset
-        rows["dataset"].append(dict(id=ds_id, name=d.name, kind=d.kind, description=d.description, url=d.url, paper_key=d.paper, sources_json=json.dumps(d.sources), source_path=str(rec.path.name)))
-        for pos, m in enumerate(d.members):
-            rows["dataset_member"].append(dict(benchmark_id=ds_id, member_id=m, position=pos))
-        for t in d.survey_table1:
-            units = t.units or {}
-            count = units.get("count")
-            rows["dataset_table1"].append(dict(
-                dataset_id=ds_id, survey_ref=t.survey_ref, train=t.train, val=t.val, test=t.test, total=t.total,
-                cl_settings=",".join(t.cl_settings), setting=t.setting, nlp_problems_json=json.dumps(t.nlp_problems),
-                language=t.language, unit_count=count if isinstance(count, int) else None,
-                unit_kind=str(units["kind"]) if units.get("kind") is not None else None, note=t.note,
-            ))
-    for key, rec in cat.papers.items():
-        p = rec.paper
-        s = p.survey
-        authors = rec.authors
-        rows["paper"].append(dict(
-            key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
-            acl_anthology=p.acl_anthology, openreview=p.openreview, url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
-            entry_type=rec.bib.entry_type, authors=_author_display(authors), sources_json=json.dumps(p.sources),
-            survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
-            survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
-            survey_group=s.group if s else None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
-            source_path=f"papers/{rec.path.name}",
-        ))
-        for pos, name in enumerate(authors):
-            if name not in author_ids:
-                author_ids[name] = len(author_ids) + 1
-                rows["author"].append(dict(id=author_ids[name], name=name))
-            rows["paper_author"].append(dict(paper_key=key, position=pos, author_id=author_ids[name]))
-        for pl in p.placements:
-            rows["placement"].append(dict(paper_key=key, **pl.model_dump()))
-        for ds in dict.fromkeys(p.datasets):
-            rows["paper_dataset"].append(dict(paper_key=key, dataset_id=ds))
-        for r in p.results:
-            rows["result"].append(dict(
-                paper_key=key, benchmark_id=r.benchmark, task_order=r.task_order, num_tasks=r.num_tasks, shots=r.shots,
-                backbone=r.backbone, method=r.method, method_paper_key=r.method_paper, native=r.native, metric_id=r.metric,
-                value=r.value, table_ref=r.table, note=r.note,
-                leaderboard=leaderboard_id(r.benchmark, r.task_order, r.num_tasks, r.shots, r.metric),
-            ))
-    for run in cat.runs:
-        d = run.data
-        m = d.get("metrics") or {}
-        rows["reproduction"].append(dict(
-            id=run.id, method=d["method"], benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
-            aa=m.get("AA"), aia=m.get("AIA"), fm=m.get("FM"), bwt=m.get("BWT"), fwt=m.get("FWT"), im=m.get("IM"),
-            trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
-            peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
-            matrix_json=json.dumps(d.get("accuracy_matrix")), config_json=json.dumps(d.get("config") or {}),
-            versions_json=json.dumps(d.get("versions") or {}), task_names_json=json.dumps(d.get("task_names") or []),
-            source_path=str(run.path.name),
-        ))
-        for key in dict.fromkeys(d.get("papers") or []):
-            rows["reproduction_paper"].append(dict(reproduction_id=run.id, paper_key=key))
-    return rows
+    for rec in cat.papers.values():
+        for name in rec.authors:
+            author_ids.setdefault(name, len(author_ids) + 1)
+
+    def taxonomy_value() -> Iterator[dict[str, Any]]:
+        for axis in AXES:
+            for pos, v in enumerate(tax.values[axis]):
+                yield dict(axis=axis, value=v.value, position=pos, label=v.label, description=v.description, setting=v.setting)
+
+    def metric() -> Iterator[dict[str, Any]]:
+        for pos, m in enumerate(cat.metrics.values()):
+            yield dict(id=m.id, name=m.name, formula=m.formula, direction=m.direction, unit=m.unit, description=m.description, position=pos)
+
+    def dataset() -> Iterator[dict[str, Any]]:
+        for ds_id, rec in cat.datasets.items():
+            d = rec.dataset
+            yield dict(id=ds_id, name=d.name, kind=d.kind, description=d.description, url=d.url, paper_key=d.paper, sources_json=json.dumps(d.sources), source_path=str(rec.path.name))
+
+    def dataset_member() -> Iterator[dict[str, Any]]:
+        for ds_id, rec in cat.datasets.items():
+            for pos, m in enumerate(rec.dataset.members):
+                yield dict(benchmark_id=ds_id, member_id=m, position=pos)
+
+    def dataset_table1() -> Iterator[dict[str, Any]]:
+        for ds_id, rec in cat.datasets.items():
+            for t in rec.dataset.survey_table1:
+                units = t.units or {}
+                count = units.get("count")
+                yield dict(
+                    dataset_id=ds_id, survey_ref=t.survey_ref, train=t.train, val=t.val, test=t.test, total=t.total,
+                    cl_settings=",".join(t.cl_settings), setting=t.setting, nlp_problems_json=json.dumps(t.nlp_problems),
+                    language=t.language, unit_count=count if isinstance(count, int) else None,
+                    unit_kind=str(units["kind"]) if units.get("kind") is not None else None, note=t.note,
+                )
+
+    def paper() -> Iterator[dict[str, Any]]:
+        for key, rec in cat.papers.items():
+            p, s = rec.paper, rec.paper.survey
+            yield dict(
+                key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
+                acl_anthology=p.acl_anthology, openreview=p.openreview, url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
+                entry_type=rec.bib.entry_type, authors=_author_display(rec.authors), sources_json=json.dumps(p.sources),
+                survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
+                survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
+                survey_group=s.group if s else None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
+                source_path=f"papers/{rec.path.name}",
+            )
+
+    def author() -> Iterator[dict[str, Any]]:
+        for name, author_id in author_ids.items():
+            yield dict(id=author_id, name=name)
+
+    def paper_author() -> Iterator[dict[str, Any]]:
+        for key, rec in cat.papers.items():
+            for pos, name in enumerate(rec.authors):
+                yield dict(paper_key=key, position=pos, author_id=author_ids[name])
+
+    def placement() -> Iterator[dict[str, Any]]:
+        for key, rec in cat.papers.items():
+            for pl in rec.paper.placements:
+                yield dict(paper_key=key, **pl.model_dump())
+
+    def paper_dataset() -> Iterator[dict[str, Any]]:
+        for key, rec in cat.papers.items():
+            for ds in dict.fromkeys(rec.paper.datasets):
+                yield dict(paper_key=key, dataset_id=ds)
+
+    def result() -> Iterator[dict[str, Any]]:
+        for key, rec in cat.papers.items():
+            for r in rec.paper.results:
+                yield dict(
+                    paper_key=key, benchmark_id=r.benchmark, task_order=r.task_order, num_tasks=r.num_tasks, shots=r.shots,
+                    backbone=r.backbone, method=r.method, method_paper_key=r.method_paper, native=r.native, metric_id=r.metric,
+                    value=r.value, table_ref=r.table, note=r.note,
+                    leaderboard=leaderboard_id(r.benchmark, r.task_order, r.num_tasks, r.shots, r.metric),
+                )
+
+    def reproduction() -> Iterator[dict[str, Any]]:
+        for run in cat.runs:
+            d = run.data
+            m = d.get("metrics") or {}
+            yield dict(
+                id=run.id, method=d["method"], benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
+                aa=m.get("AA"), aia=m.get("AIA"), fm=m.get("FM"), bwt=m.get("BWT"), fwt=m.get("FWT"), im=m.get("IM"),
+                trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
+                peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
+                matrix_json=json.dumps(d.get("accuracy_matrix")), config_json=json.dumps(d.get("config") or {}),
+                versions_json=json.dumps(d.get("versions") or {}), task_names_json=json.dumps(d.get("task_names") or []),
+                source_path=str(run.path.name),
+            )
+
+    def reproduction_paper() -> Iterator[dict[str, Any]]:
+        for run in cat.runs:
+            for key in dict.fromkeys(run.data.get("papers") or []):
+                yield dict(reproduction_id=run.id, paper_key=key)
+
+    sources: dict[str, RowSource] = {
+        "taxonomy_value": taxonomy_value, "metric": metric, "dataset": dataset, "dataset_member": dataset_member,
+        "dataset_table1": dataset_table1, "paper": paper, "author": author, "paper_author": paper_author,
+        "placement": placement, "paper_dataset": paper_dataset, "result": result, "reproduction": reproduction,
+        "reproduction_paper": reproduction_paper, "meta": lambda: iter(()),
+    }
+    missing = set(SQLModel.metadata.tables) - set(sources)
+    assert not missing, f"no row source for tables {missing}"  # a new table in db.py needs one here
+    return sources
 
 
 def _author_display(authors: list[str]) -> str:
@@ -186,7 +234,7 @@ def write_database(cat: Catalog, path: Path, fingerprint: str, after_table: Call
         rows = _rows(cat)
         for table in SQLModel.metadata.sorted_tables:
             sql, cols = _insert_sql(table)
-            con.executemany(sql, ([r.get(c) for c in cols] for r in rows[table.name]))
+            con.executemany(sql, ([r.get(c) for c in cols] for r in rows[table.name]()))
             if after_table:
                 after_table(table.name)
         con.execute(db.FTS_DDL)

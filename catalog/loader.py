@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from catalog.bibtex import BibEntry, BibtexProblem, normalise_title, parse_entry, strip_latex
 from catalog.metrics import METRIC_IDS
+from catalog.messages import improve, scalar_text
 from catalog.problems import Problem
 from catalog.schema import ID_RE, KEY_RE, Dataset, Metric, Paper
 from catalog.taxonomy import AXES, Taxonomy, load_taxonomy
@@ -83,7 +84,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 def _pydantic_problems(
-    exc: ValidationError, model: type[BaseModel], doc: YamlDocument, rel: str, entry: str, loc_prefix: tuple = ()
+    exc: ValidationError, model: type[BaseModel], doc: YamlDocument, rel: str, entry: str, loc_prefix: tuple = (),
+    taxonomy: Taxonomy | None = None,
 ) -> list[Problem]:
     """Turn pydantic's errors into located, readable problems."""
     problems = []
@@ -109,6 +111,7 @@ def _pydantic_problems(
                 hint = "write the number without quotes"
         else:
             msg = err["msg"]
+        msg, hint = improve(err, full_loc, msg, hint, scalar_text(doc.node, full_loc), taxonomy)
         problems.append(Problem(rel, doc.line_of(full_loc), entry, _field_name(full_loc), msg, hint))
     return problems
 
@@ -146,7 +149,7 @@ def _validate_doc(
     try:
         return model.model_validate(data, context={"taxonomy": taxonomy}), []
     except ValidationError as exc:
-        return None, _pydantic_problems(exc, model, doc, rel, entry, loc_prefix)
+        return None, _pydantic_problems(exc, model, doc, rel, entry, loc_prefix, taxonomy)
 
 
 def _read(path: Path, root: Path, entry: str, problems: list[Problem]) -> YamlDocument | None:
@@ -183,22 +186,25 @@ def load_paper(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Proble
     ok = True
     line = doc.line_of(("bibtex",))
     if bib.key != key:
-        problems.append(Problem(rel, line, key, "bibtex", f"BibTeX key {bib.key!r} differs from the file name {key!r}", f"rename the file or the key"))
+        problems.append(Problem(rel, line, key, "bibtex", f"BibTeX key {bib.key!r} differs from the file name {key!r}", f"change the BibTeX key to {key}, or rename the file to {bib.key}.yaml"))
         ok = False
     bib_title = bib.fields.get("title")
     if not bib_title:
         problems.append(Problem(rel, line, key, "bibtex.title", "BibTeX entry has no title"))
         ok = False
     elif normalise_title(bib_title) != normalise_title(paper.title):
-        problems.append(Problem(rel, line, key, "bibtex.title", f"BibTeX title {strip_latex(bib_title)!r} differs from title {paper.title!r}"))
+        problems.append(Problem(rel, line, key, "bibtex.title", f"BibTeX title {strip_latex(bib_title)!r} differs from title {paper.title!r}", "make the two titles the same (braces and case do not matter)"))
         ok = False
     if bib.fields.get("year", "").strip() != str(paper.year):
-        problems.append(Problem(rel, line, key, "bibtex.year", f"BibTeX year {bib.fields.get('year')!r} differs from year {paper.year}"))
+        problems.append(Problem(rel, line, key, "bibtex.year", f"BibTeX year {bib.fields.get('year')!r} differs from year {paper.year}", "make the two years the same"))
         ok = False
     if not bib.authors:
         problems.append(Problem(rel, line, key, "bibtex.author", "BibTeX entry has no author"))
         ok = False
-    return PaperRecord(key, path, paper, bib) if ok else None
+    if not ok:
+        return None
+    # keep only what the build needs from the BibTeX: the fields dict is large and checked already
+    return PaperRecord(key, path, paper, BibEntry(bib.key, bib.entry_type, {}, bib.authors))
 
 
 def load_dataset(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> DatasetRecord | None:
@@ -280,7 +286,7 @@ def _cross_check(cat: Catalog, root: Path) -> None:
                 continue
             other = seen.get((fld, value))
             if other:
-                problems.append(Problem(rel, doc_lines.line((fld,)), key, fld, f"duplicate {fld}: the same {fld} is already used by {other}"))
+                problems.append(Problem(rel, doc_lines.line((fld,)), key, fld, f"duplicate {fld}: the same {fld} is already used by {other}", f"if this is the same paper, delete this file and edit papers/{other}.yaml instead"))
             else:
                 seen[(fld, value)] = key
         for i, ds in enumerate(p.datasets):
@@ -292,19 +298,19 @@ def _cross_check(cat: Catalog, root: Path) -> None:
             if r.metric not in cat.metrics:
                 problems.append(Problem(rel, doc_lines.line(("results", i, "metric")), key, f"results[{i}].metric", f"unknown metric {r.metric!r}; known: {', '.join(cat.metrics)}"))
             if r.method_paper and r.method_paper not in cat.papers:
-                problems.append(Problem(rel, doc_lines.line(("results", i, "method_paper")), key, f"results[{i}].method_paper", f"unknown paper {r.method_paper!r}", _near(r.method_paper, cat.papers)))
+                problems.append(Problem(rel, doc_lines.line(("results", i, "method_paper")), key, f"results[{i}].method_paper", f"unknown paper {r.method_paper!r}", _near(r.method_paper, cat.papers, root / "papers" / f"{r.method_paper}.yaml")))
     for ds_id, rec in cat.datasets.items():
         rel = _rel(rec.path, root)
         lines = _LineCache(rec.path)
         if rec.dataset.paper and rec.dataset.paper not in cat.papers:
-            problems.append(Problem(rel, lines.line(("paper",)), ds_id, "paper", f"unknown paper {rec.dataset.paper!r}", _near(rec.dataset.paper, cat.papers)))
+            problems.append(Problem(rel, lines.line(("paper",)), ds_id, "paper", f"unknown paper {rec.dataset.paper!r}", _near(rec.dataset.paper, cat.papers, root / "papers" / f"{rec.dataset.paper}.yaml")))
         for i, m in enumerate(rec.dataset.members):
             if m not in cat.datasets:
                 problems.append(Problem(rel, lines.line(("members", i)), ds_id, f"members[{i}]", f"unknown dataset {m!r}", _near(m, cat.datasets)))
     for run in cat.runs:
         for i, key in enumerate(run.data.get("papers") or []):
             if key not in cat.papers:
-                problems.append(Problem(_rel(run.path, root), None, run.id, f"papers[{i}]", f"unknown paper {key!r}", _near(key, cat.papers)))
+                problems.append(Problem(_rel(run.path, root), None, run.id, f"papers[{i}]", f"unknown paper {key!r}", _near(key, cat.papers, root / "papers" / f"{key}.yaml")))
 
 
 class _LineCache:
@@ -323,7 +329,9 @@ class _LineCache:
         return self._doc.line_of(loc)
 
 
-def _near(value: str, known: Iterable[str]) -> str | None:
+def _near(value: str, known: Iterable[str], path: Path | None = None) -> str | None:
+    if path is not None and path.is_file():  # the entry exists but did not validate
+        return f"{path.name} exists but has problems of its own; fix those first"
     match = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
     return f"did you mean {match[0]!r}?" if match else None
 
