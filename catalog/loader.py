@@ -201,10 +201,7 @@ def load_paper(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Proble
     if not bib.authors:
         problems.append(Problem(rel, line, key, "bibtex.author", "BibTeX entry has no author"))
         ok = False
-    if not ok:
-        return None
-    # keep only what the build needs from the BibTeX: the fields dict is large and checked already
-    return PaperRecord(key, path, paper, BibEntry(bib.key, bib.entry_type, {}, bib.authors))
+    return PaperRecord(key, path, paper, bib) if ok else None
 
 
 def load_dataset(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> DatasetRecord | None:
