@@ -88,8 +88,8 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
-def _lazy(module: str, func: str, extra: str) -> Callable[[argparse.Namespace], int]:
-    """A command that lives in an optional part of the package."""
+def _lazy(module: str, func: str, extra: str | None = None) -> Callable[[argparse.Namespace], int]:
+    """A command imported only when run; ``extra`` names the optional extra it needs, if any."""
 
     def run(args: argparse.Namespace) -> int:
         import importlib
@@ -97,6 +97,8 @@ def _lazy(module: str, func: str, extra: str) -> Callable[[argparse.Namespace], 
         try:
             mod = importlib.import_module(module)
         except ImportError as exc:
+            if extra is None:
+                raise
             print(f"clatlas: this command needs the '{extra}' extra ({exc.name} is missing): pip install 'clatlas[{extra}]'", file=sys.stderr)
             return 2
         return getattr(mod, func)(args)
@@ -143,13 +145,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
     p.add_argument("--check", action="store_true", help="fail if --output differs from what would be written")
     _data_arg(p)
-    p.set_defaults(func=_lazy("catalog.exportcli", "cmd_export", "web"))
+    p.set_defaults(func=_lazy("catalog.exportcli", "cmd_export"))
 
     p = sub.add_parser("new", help="create data/papers/<key>.yaml from a BibTeX entry, arXiv id or DOI")
     p.add_argument("source", nargs="?", default="-", help="a .bib file, '-' for standard input, arXiv:ID or a DOI")
     p.add_argument("--force", action="store_true", help="overwrite an existing file with the same key")
     _data_arg(p)
-    p.set_defaults(func=_lazy("catalog.scaffold", "cmd_new", "web"))
+    p.set_defaults(func=_lazy("catalog.scaffold", "cmd_new"))
 
     try:
         from reproductions.cli import register  # noqa: WPS433 - optional part

@@ -170,6 +170,18 @@ def _is_preprint(entry_type: str, fields: dict[str, str]) -> bool:
     return (not venue and entry_type in ("misc", "unpublished", "article", "techreport")) or "arxiv" in venue or venue.startswith("corr")
 
 
+def latex_to_text(text: str) -> str:
+    """``An {\\"U}ber Test \\& More`` → ``An Über Test & More`` (the title as printed on the paper)."""
+    try:
+        from pylatexenc.latex2text import LatexNodes2Text  # installed with bibtexparser
+
+        out = LatexNodes2Text().latex_to_text(text)
+    except Exception:  # noqa: BLE001 - any parsing trouble: fall back to the validator's own stripping
+        return strip_latex(text)
+    out = " ".join(out.split())
+    return out if normalise_title(out) == normalise_title(text) else strip_latex(text)
+
+
 def _with_key(bibtex: str, key: str) -> str:
     return re.sub(r"^(\s*@\s*\w+\s*[{(]\s*)[^,\s]*", lambda m: m.group(1) + key, bibtex.strip(), count=1)
 
@@ -187,7 +199,7 @@ def draft_from_bibtex(src: Source, taken_keys: set[str]) -> Draft:
     year_text = strip_latex(fields["year"])
     if not re.fullmatch(r"\d{4}", year_text):
         raise ScaffoldError(f"the BibTeX year {fields['year']!r} is not a four-digit year")
-    title = strip_latex(entry.fields["title"])
+    title = latex_to_text(entry.fields["title"])
     key = make_key(first_author_family(fields["author"]), year_text, title)
     key = next_free_key(key, taken_keys)
     doi = _clean_doi(fields.get("doi"))
@@ -368,7 +380,7 @@ def scaffold(source: Source, data: Path, force: bool = False) -> tuple[Path, Dra
     if dup and not (force and dup[0].key == base_key):
         p, why = dup
         raise ScaffoldError(
-            f"this paper is already in the catalog as {p.key} ({why}): {p.path}\n"
+            f"this paper is already in the catalog as {p.key} ({why}): {shown_path(p.path)}\n"
             f"Edit that file instead. (If it really is a different paper, say so in your pull request.)"
         )
     if not force:
@@ -382,6 +394,14 @@ def scaffold(source: Source, data: Path, force: bool = False) -> tuple[Path, Dra
     return path, draft
 
 
+def shown_path(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
 def cmd_new(args: argparse.Namespace) -> int:
     data = (args.data or data_dir()).resolve()
     try:
@@ -390,10 +410,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ScaffoldError as exc:
         print(f"clatlas new: {exc}", file=sys.stderr)
         return 1
-    try:
-        shown = path.relative_to(Path.cwd())
-    except ValueError:
-        shown = path
+    shown = shown_path(path)
     print(f"Created {shown} (citation key {draft.key}).")
     for note in source.notes:
         print(f"Note: {note}")

@@ -1,0 +1,177 @@
+"""The awesome-list style paper list (``clatlas export --format markdown``, committed as PAPERS.md).
+
+Papers are grouped like the survey's taxonomy — setting → increment → family →
+technique, each axis in the order of ``data/taxonomy.yaml`` — and a paper on
+several paths is listed under each. Every line carries the title (linked to
+the paper's page), the venue and year, the survey's acronym, and a code badge
+when the paper has official code. Papers without a placement (surveys,
+studies, …) close the list under "Related surveys and other papers".
+
+The renderer reads only what :func:`catalog.export.fetch_papers` returns and
+the taxonomy table of the built database, so it sees exactly what the web app
+sees; it writes nothing that changes between runs (no dates), so the committed
+file can be checked for staleness by regenerating it.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.taxonomy import AXES
+
+COMMAND = "clatlas export --format markdown -o PAPERS.md"
+CODE_BADGE = "![code](https://img.shields.io/badge/code-available-brightgreen)"
+KIND_HEADINGS = (
+    ("survey", "Surveys"),
+    ("study", "Studies"),
+    ("benchmark", "Benchmarks"),
+    ("tool", "Tools"),
+    ("method", "Methods"),
+)
+
+
+@dataclass(frozen=True)
+class AxisValues:
+    """One axis: its values in taxonomy-file order, with labels (and settings for increments)."""
+
+    values: list[str]
+    labels: dict[str, str]
+    setting: dict[str, str | None]
+
+
+def taxonomy_from_db(con: sqlite3.Connection) -> dict[str, AxisValues]:
+    """The taxonomy as the build stored it (``taxonomy_value``, ordered by position)."""
+    out: dict[str, AxisValues] = {}
+    for axis in AXES:
+        rows = con.execute(
+            "SELECT value, label, setting FROM taxonomy_value WHERE axis = ? ORDER BY position", (axis,)
+        ).fetchall()
+        out[axis] = AxisValues([r[0] for r in rows], {r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows})
+    return out
+
+
+def _escape(text: str) -> str:
+    """Markdown-safe inline text (brackets, emphasis and pipes escaped)."""
+    return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
+
+
+def _link(p: dict[str, Any]) -> str | None:
+    if p.get("url"):
+        return p["url"]
+    if p.get("doi"):
+        return f"https://doi.org/{p['doi']}"
+    if p.get("arxiv"):
+        return f"https://arxiv.org/abs/{p['arxiv']}"
+    return None
+
+
+def _venue(p: dict[str, Any]) -> str:
+    venue, year = (p.get("venue") or "").strip(), str(p.get("year") or "")
+    if not venue:
+        return year
+    return venue if year and year in venue else f"{venue} {year}".strip()
+
+
+def paper_line(p: dict[str, Any], approach: str | None = None) -> str:
+    """``- [Title](url) — Venue Year · **ACRONYM** · [code badge](code)``."""
+    title = _escape(p["title"])
+    url = _link(p)
+    parts = [f"[{title}]({url})" if url else title]
+    extras = [_escape(_venue(p))]
+    if p.get("survey_acronym"):
+        extras.append(f"**{_escape(p['survey_acronym'])}**")
+    if approach:
+        extras.append(f"_{approach}_")
+    if p.get("code_url"):
+        extras.append(f"[{CODE_BADGE}]({p['code_url']})")
+    return f"- {parts[0]} — " + " · ".join(e for e in extras if e)
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    text = re.sub(r"[^\w\- ]", "", heading.lower())
+    return text.replace(" ", "-")
+
+
+def _order(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Newest first, then by citation key (stable across runs)."""
+    return sorted(papers, key=lambda p: (-int(p.get("year") or 0), p["key"]))
+
+
+def render_markdown(papers: list[dict[str, Any]], taxonomy: dict[str, AxisValues]) -> str:
+    """The whole list as Markdown text."""
+    tree: dict[tuple[str, str, str, str], list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
+    unplaced: list[dict[str, Any]] = []
+    for p in papers:
+        seen: set[tuple[str, str, str, str]] = set()
+        for pl in p["placements"]:
+            path = tuple(pl[a] for a in AXES)
+            if path not in seen:
+                seen.add(path)
+                tree[path].append((p, pl.get("approach")))
+        if not p["placements"]:
+            unplaced.append(p)
+
+    placed_count = len(papers) - len(unplaced)
+    out = [
+        f"<!-- Generated from data/papers/ by `{COMMAND}`. Do not edit by hand: edit the YAML files and rerun the command. -->",
+        "",
+        "# Continual learning for foundation language models: paper list",
+        "",
+        f"{len(papers)} papers, {placed_count} of them placed in the taxonomy of *Recent Advances of Foundation Language "
+        "Models-based Continual Learning: A Survey* (Yang et al., ACM Computing Surveys 2025): "
+        "setting → increment type → model family → technique. A paper on several paths is listed under each. "
+        f"Bold names are the survey's acronyms; {CODE_BADGE} links to official code.",
+        "",
+        "To add a paper, see [CONTRIBUTING.md](CONTRIBUTING.md).",
+        "",
+        "## Contents",
+        "",
+    ]
+    tax = taxonomy
+    body: list[str] = []
+    for setting in tax["setting"].values:
+        s_paths = {k: v for k, v in tree.items() if k[0] == setting}
+        if not s_paths:
+            continue
+        s_head = f"{tax['setting'].labels[setting]}"
+        out.append(f"- [{s_head}](#{_anchor(s_head)})")
+        body += [f"## {s_head}", ""]
+        for inc in tax["increment"].values:
+            i_paths = {k: v for k, v in s_paths.items() if k[1] == inc}
+            if not i_paths:
+                continue
+            i_head = f"{s_head} / {tax['increment'].labels[inc]} ({inc})"
+            out.append(f"  - [{tax['increment'].labels[inc]} ({inc})](#{_anchor(i_head)})")
+            body += [f"### {i_head}", ""]
+            for fam in tax["family"].values:
+                f_paths = {k: v for k, v in i_paths.items() if k[2] == fam}
+                if not f_paths:
+                    continue
+                body += [f"#### {inc} / {fam}: {tax['family'].labels[fam]}", ""]
+                for tech in tax["technique"].values:
+                    items = f_paths.get((setting, inc, fam, tech))
+                    if not items:
+                        continue
+                    body += [f"**{tax['technique'].labels[tech]}**", ""]
+                    body += [paper_line(p, approach) for p, approach in sorted(items, key=lambda it: (-int(it[0].get("year") or 0), it[0]["key"]))]
+                    body.append("")
+    if unplaced:
+        head = "Related surveys and other papers"
+        out.append(f"- [{head}](#{_anchor(head)})")
+        body += [f"## {head}", "", "Papers without a place in the taxonomy: related surveys, studies, benchmarks and tools.", ""]
+        known = {k for k, _ in KIND_HEADINGS}
+        for kind, label in KIND_HEADINGS:
+            items = [p for p in unplaced if p.get("kind") == kind]
+            if items:
+                body += [f"### {label}", ""] + [paper_line(p) for p in _order(items)] + [""]
+        others = [p for p in unplaced if p.get("kind") not in known]
+        if others:
+            body += ["### Other", ""] + [paper_line(p) for p in _order(others)] + [""]
+    out.append("")
+    text = "\n".join(out + body)
+    return text.rstrip("\n") + "\n"
