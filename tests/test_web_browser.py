@@ -1,0 +1,148 @@
+"""End to end in headless Chromium: home → taxonomy node → facet → search "LoRA" → paper → .bib download.
+
+Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y
+chromium chromium-driver``); skipped with that reason when /usr/bin/chromium
+is absent. The server is a real uvicorn on 127.0.0.1 and a free port.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from webfixture import LORA_KEY, fixture_db  # noqa: F401
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install -y chromium chromium-driver)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(fixture_db):
+    import uvicorn
+
+    from webapp.app import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    config = uvicorn.Config(create_app(fixture_db), host="127.0.0.1", port=port, log_level="warning", access_log=False)
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 20
+    while not srv.started:
+        if time.time() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser_and_downloads():
+    pytest.importorskip("selenium")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = Path(tempfile.mkdtemp(prefix="clatlas-chromium-"))
+    downloads = Path(tempfile.mkdtemp(prefix="clatlas-downloads-"))
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
+                 f"--user-data-dir={profile}", "--window-size=1280,900"):
+        opts.add_argument(flag)
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    opts.add_experimental_option("prefs", {
+        "download.default_directory": str(downloads), "download.prompt_for_download": False,
+        "download.directory_upgrade": True, "safebrowsing.enabled": False,
+    })
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    driver.set_page_load_timeout(30)
+    try:
+        driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    except Exception:  # older drivers: the prefs above are enough
+        pass
+    yield driver, downloads
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+    shutil.rmtree(downloads, ignore_errors=True)
+
+
+def _query(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlparse(url).query)
+
+
+def test_browse_search_open_download(server, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as EC
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, downloads = browser_and_downloads
+    wait = WebDriverWait(driver, 20)
+
+    # 1. home: counts, tree, and the sunburst drawn by the locally served plotly.js
+    driver.get(server + "/")
+    assert "CL Atlas" in driver.title
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-figure='fig-sunburst'] .main-svg")))
+
+    # 2. follow a taxonomy node: offline → TIL → LLM → parameter-efficient
+    node = driver.find_element(By.CSS_SELECTOR, "#taxonomy-tree a[href='/papers?setting=offline&increment=TIL&family=LLM&technique=parameter-efficient']")
+    node.click()
+    wait.until(EC.url_contains("/papers?"))
+    assert _query(driver.current_url) == {"setting": ["offline"], "increment": ["TIL"], "family": ["LLM"], "technique": ["parameter-efficient"]}
+    titles = [a.get_attribute("href").rsplit("/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "a.paper-title")]
+    assert sorted(titles) == sorted(["wang2023orthogonal", LORA_KEY])
+
+    # 3. apply a facet: has code = yes (both have code; the URL keeps every filter)
+    driver.find_element(By.CSS_SELECTOR, "[data-facet='has_code'] li:first-child a").click()
+    wait.until(EC.url_contains("has_code=1"))
+    assert _query(driver.current_url)["family"] == ["LLM"]
+
+    # 4. search "LoRA" from the filter form: the query joins the facets and matches are highlighted
+    box = driver.find_element(By.CSS_SELECTOR, ".facet-form input[name='q']")
+    box.clear()
+    box.send_keys("LoRA")
+    driver.find_element(By.CSS_SELECTOR, ".facet-form button[type='submit']").click()
+    wait.until(EC.url_contains("q=LoRA"))
+    marks = driver.find_elements(By.CSS_SELECTOR, ".paper-item mark")
+    assert marks and all(m.text.lower() == "lora" for m in marks)
+    assert _query(driver.current_url)["has_code"] == ["1"]
+
+    # 5. open a paper and download its BibTeX
+    driver.find_element(By.CSS_SELECTOR, f"a.paper-title[href='/papers/{LORA_KEY}']").click()
+    wait.until(EC.presence_of_element_located((By.ID, "bibtex")))
+    assert driver.find_element(By.CSS_SELECTOR, "h1.paper-title").text.startswith("Low-Rank Experts")
+    assert driver.find_element(By.CSS_SELECTOR, "button.copy").is_displayed()  # enhancement: 127.0.0.1 is a secure context
+    driver.find_element(By.ID, "bib-download").click()
+    target = downloads / f"{LORA_KEY}.bib"
+    deadline = time.time() + 20
+    while not target.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    assert target.exists(), f"no download in {downloads}: {list(downloads.iterdir())}"
+    text = target.read_text(encoding="utf-8")
+    assert text.startswith(f"@inproceedings{{{LORA_KEY},")
+
+    import bibtexparser
+
+    lib = bibtexparser.parse_string(text)
+    assert [e.key for e in lib.entries] == [LORA_KEY] and not lib.failed_blocks
+
+    # no script error or CSP violation anywhere on the way (charts page included)
+    driver.get(server + "/charts")
+    wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-figure='fig-heatmap'] .main-svg")))
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe

@@ -1,0 +1,236 @@
+"""HTML pages: every route renders, filters narrow, facets count, empty tables are handled."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("fastapi")
+
+from webfixture import LORA_KEY, REPRO, XSS_KEY, client, empty_client, empty_db, fixture_db  # noqa: F401,E402
+
+
+def keys_on(html: str) -> list[str]:
+    return re.findall(r'class="paper-title" href="/papers/([a-z0-9]+)"', html)
+
+
+def test_home_counts_and_tree(client):
+    r = client.get("/")
+    assert r.status_code == 200
+    assert "text/html" in r.headers["content-type"]
+    html = r.text
+    assert "<strong>5</strong> papers" in html
+    assert 'id="taxonomy-tree"' in html
+    # a node links to the filtered list, with its full path
+    assert 'href="/papers?setting=offline&amp;increment=TIL&amp;family=LLM&amp;technique=parameter-efficient"' in html
+    assert "/static-vendor/plotly.min.js" in html and 'id="fig-sunburst"' in html
+
+
+def test_home_rejects_parameters(client):
+    assert client.get("/?x=1").status_code == 400
+
+
+def test_papers_list_all(client):
+    r = client.get("/papers")
+    assert r.status_code == 200
+    assert sorted(keys_on(r.text)) == sorted(["demassondautume2019episodic", "razdaibiedina2023progressive", "wang2023orthogonal", XSS_KEY, LORA_KEY])
+
+
+def test_papers_filter_same_placement(client):
+    html = client.get("/papers?family=LLM&increment=TIL&technique=parameter-efficient").text
+    assert sorted(keys_on(html)) == sorted(["wang2023orthogonal", LORA_KEY])
+    # LLM + CIL is on no single path
+    assert keys_on(client.get("/papers?family=LLM&increment=CIL").text) == []
+
+
+def test_papers_facet_counts_follow_filter(client):
+    html = client.get("/papers?family=LLM").text
+    facet = html.split('data-facet="technique"')[1].split("</section>")[0]
+    pe = re.search(r">parameter-efficient</a>\s*<span class=\"count\">(\d+)</span>", facet)
+    it = re.search(r">instruction-tuning</a>\s*<span class=\"count\">(\d+)</span>", facet)
+    assert pe and pe.group(1) == "2"
+    assert it and it.group(1) == "1"
+    # the family facet ignores its own selection (disjunctive), so other families stay clickable
+    fam = html.split('data-facet="family"')[1].split("</section>")[0]
+    assert "✓ LLM" in fam and re.search(r">PLM</a>\s*<span class=\"count\">2</span>", fam)
+
+
+def test_papers_year_venue_code_repro_filters(client):
+    assert sorted(keys_on(client.get("/papers?year_min=2024").text)) == sorted([XSS_KEY, LORA_KEY])
+    assert keys_on(client.get("/papers?year_min=2019&year_max=2019").text) == ["demassondautume2019episodic"]
+    assert keys_on(client.get("/papers?venue=ACL+2024").text) == [LORA_KEY]
+    with_code = keys_on(client.get("/papers?has_code=1").text)
+    assert LORA_KEY in with_code and XSS_KEY not in with_code
+    assert keys_on(client.get("/papers?has_reproduction=true").text) == ["wang2023orthogonal"]
+    assert keys_on(client.get("/papers?dataset=long-sequence-benchmark&kind=method").text).count(LORA_KEY) == 1
+
+
+def test_papers_sort_and_pagination(client):
+    by_title = keys_on(client.get("/papers?sort=title").text)
+    titles = [client.get(f"/api/papers/{k}").json()["title"].lower() for k in by_title]
+    assert titles == sorted(titles)
+    oldest = keys_on(client.get("/papers?sort=year").text)
+    assert oldest[0] == "demassondautume2019episodic"
+    p1 = client.get("/papers?per_page=2").text
+    p3 = client.get("/papers?per_page=2&page=3").text
+    assert len(keys_on(p1)) == 2 and len(keys_on(p3)) == 1
+    assert 'rel="next" href="/papers?page=2&amp;per_page=2"' in p1
+    assert "page 3 of 3" in p3
+    assert keys_on(client.get("/papers?page=99").text) == []
+
+
+def test_papers_search_highlights(client):
+    html = client.get("/papers?q=LoRA").text
+    keys = keys_on(html)
+    assert "wang2023orthogonal" in keys and LORA_KEY in keys
+    assert "<mark>LoRA</mark>" in html
+    assert 'value="LoRA"' in html  # the search box keeps the query
+    # relevance sort and a prefix search
+    assert keys_on(client.get("/papers?q=orthog*&sort=relevance").text) == ["wang2023orthogonal"]
+
+
+@pytest.mark.parametrize("q", ['"', "NEAR(", "a AND", "***", "(((", "lora OR", "-x", "title:foo", "\u00e9t\u00e9", "😀", "x" * 300])
+def test_search_syntax_never_errors(client, q):
+    r = client.get("/papers", params={"q": q})
+    assert r.status_code == 200
+
+
+@pytest.mark.parametrize("url, needle", [
+    ("/papers?family=LLMs", "did you mean 'LLM'"),
+    ("/papers?setting=offline&increment=HTB", "belongs to setting 'online'"),
+    ("/papers?page=0", "page must be between"),
+    ("/papers?page=abc", "page must be a whole number"),
+    ("/papers?per_page=100000", "per_page must be between"),
+    ("/papers?year_min=2025&year_max=2020", "is after year_max"),
+    ("/papers?has_code=maybe", "has_code must be"),
+    ("/papers?sort=random", "sort must be one of"),
+    ("/papers?venue=Nowhere", "is not a known venue"),
+    ("/papers?familly=LLM", "did you mean 'family'"),
+    ("/papers?page=1&page=2", "page given 2 times"),
+    ("/papers?q=" + "x" * 400, "q is too long"),
+])
+def test_bad_filters_are_400_pages(client, url, needle):
+    r = client.get(url)
+    assert r.status_code == 400
+    assert "text/html" in r.headers["content-type"]
+    assert needle in r.text.replace("&#39;", "'")
+
+
+def test_empty_form_values_are_ignored(client):
+    r = client.get("/papers?q=&venue=&year_min=&year_max=&sort=-year")
+    assert r.status_code == 200 and len(keys_on(r.text)) == 5
+
+
+def test_paper_page(client):
+    r = client.get("/papers/wang2023orthogonal")
+    assert r.status_code == 200
+    html = r.text
+    assert "Orthogonal Subspace Learning for Language Model Continual Learning" in html
+    assert "https://doi.org/10.18653/v1/2023.findings-emnlp.715" in html
+    assert "https://arxiv.org/abs/2310.14152" in html
+    assert "https://aclanthology.org/2023.findings-emnlp.715/" in html
+    assert "https://github.com/cmnfriend/O-LoRA" in html
+    assert 'href="/papers?setting=offline&amp;increment=TIL&amp;family=LLM&amp;technique=parameter-efficient"' in html
+    assert "/datasets/standard-cl-benchmark" in html
+    # its own native number and the re-run reported by another paper, with provenance
+    assert "75.4" in html and "Table 1 of this paper" in html
+    assert "75.0" in html and "re-run baseline" in html
+    # reproduction: command and measured beside reported
+    assert REPRO["command"] in html and "73.20" in html and "75.40" in html
+    assert 'id="bibtex"' in html and "@inproceedings{wang2023orthogonal" in html
+    assert 'href="/papers/wang2023orthogonal.bib"' in html
+    assert f'href="/papers/{LORA_KEY}"' in html  # related: same placement
+
+
+def test_paper_page_without_results(client):
+    html = client.get("/papers/demassondautume2019episodic").text
+    assert "No reproduction yet." in html
+
+
+def test_paper_404(client):
+    r = client.get("/papers/doesnotexist")
+    assert r.status_code == 404
+    assert "text/html" in r.headers["content-type"] and "no paper with key" in r.text
+    assert client.get("/papers/doesnotexist.bib").status_code == 404
+    assert client.get("/nowhere").status_code == 404
+
+
+def test_paper_bib_download(client):
+    r = client.get("/papers/wang2023orthogonal.bib")
+    assert r.status_code == 200
+    assert "attachment" in r.headers["content-disposition"] and "wang2023orthogonal.bib" in r.headers["content-disposition"]
+    assert r.text.startswith("@inproceedings{wang2023orthogonal,")
+
+
+def test_datasets_pages(client):
+    html = client.get("/datasets").text
+    assert "/datasets/standard-cl-benchmark" in html and "/papers?dataset=ag-news" in html
+    d = client.get("/datasets/standard-cl-benchmark").text
+    assert "/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA" in d
+    assert "/papers/wang2023orthogonal" in d and "/datasets/ag-news" in d
+    assert client.get("/datasets/nope").status_code == 404
+
+
+def test_metrics_page(client):
+    html = client.get("/metrics").text
+    for m in ("AA", "AIA", "FM", "BWT", "FWT", "IM"):
+        assert f'id="{m}"' in html
+    assert "Lower is better" in html and "Higher is better" in html
+
+
+def test_leaderboards(client):
+    html = client.get("/leaderboards").text
+    assert "/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA" in html
+    assert "/leaderboards/standard-cl-benchmark/order-1/4-tasks/BWT" in html
+    lb = client.get("/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA").text
+    # best first, native and re-run marked, rows link to papers; the BWT number is not here
+    assert lb.index("78.1") < lb.index("75.4") < lb.index("75.0")
+    assert "-1.5" not in lb
+    assert 'class="badge native"' in lb and 'class="badge rerun"' in lb
+    assert f"/papers/{LORA_KEY}" in lb
+    assert client.get("/leaderboards/nope/AA").status_code == 404
+
+
+def test_reproductions_page(client):
+    html = client.get("/reproductions").text
+    assert REPRO["command"] in html and "73.20" in html and "-2.90" in html and "412 s" in html
+
+
+def test_charts_page_and_local_plotly(client):
+    html = client.get("/charts").text
+    for fig in ("fig-per-year", "fig-heatmap", "fig-repro"):
+        assert f'id="{fig}"' in html
+    assert "cdn" not in html.lower()
+    js = client.get("/static-vendor/plotly.min.js")
+    assert js.status_code == 200 and "javascript" in js.headers["content-type"] and len(js.content) > 1_000_000
+    assert client.get("/static/atlas.js").status_code == 200
+    assert client.get("/static/atlas.css").status_code == 200
+
+
+def test_api_docs_page(client):
+    html = client.get("/api/docs").text
+    assert "GET /api/papers" in html and "/api/openapi.json" in html
+
+
+@pytest.mark.parametrize("url", ["/", "/papers", "/papers?q=x", "/datasets", "/metrics", "/leaderboards", "/reproductions", "/charts",
+                                 "/api/docs", "/papers/nonexistent"])
+def test_empty_catalog_pages(empty_client, url):
+    r = empty_client.get(url)
+    assert r.status_code == (404 if "nonexistent" in url else 200)
+
+
+def test_empty_catalog_messages(empty_client):
+    assert "No papers match" in empty_client.get("/papers").text
+    assert "No reported results yet" in empty_client.get("/leaderboards").text
+    assert "No reproduction runs yet" in empty_client.get("/reproductions").text
+
+
+def test_missing_database_is_503(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from webapp.app import create_app
+
+    c = TestClient(create_app(tmp_path / "missing.sqlite"))
+    assert c.get("/papers").status_code == 503
+    assert c.get("/api/papers").status_code == 503

@@ -1,0 +1,105 @@
+"""Plotly figures of the catalog, built server-side and rendered by the local plotly.js.
+
+Figures are built with plotly's Python API and sent as JSON inside a
+``<script type="application/json">`` block; ``static/atlas.js`` hands them
+to the plotly.min.js that the ``plotly`` package ships (served from
+``/static/plotly.min.js``, never a CDN). The data change only when the
+database is rebuilt, so callers cache the JSON per database generation.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from catalog.taxonomy import Taxonomy
+from webapp import queries
+
+
+def plotly_js_path() -> Path:
+    """The plotly.min.js bundled with the installed ``plotly`` package."""
+    import plotly
+
+    return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+def _layout(**kw: Any) -> dict[str, Any]:
+    base: dict[str, Any] = dict(margin=dict(l=50, r=20, t=40, b=40), height=420, template="plotly_white")
+    base.update(kw)
+    return base
+
+
+def _json(fig: Any) -> str:
+    """Figure JSON that is safe inside a ``<script>`` element (no ``</`` or ``<!--``)."""
+    return fig.to_json().replace("</", "<\\/").replace("<!--", "<\\u0021--")
+
+
+def sunburst(tree: list[dict[str, Any]]) -> str:
+    """The taxonomy as a sunburst (the survey's Fig. 2); each node carries its list URL."""
+    import plotly.graph_objects as go
+    from urllib.parse import urlencode
+
+    ids, labels, parents, values, urls = [], [], [], [], []
+
+    def walk(node: dict[str, Any], parent: str) -> None:
+        node_id = "/".join(node["path"].values())
+        ids.append(node_id)
+        labels.append(f"{node['value']}")
+        parents.append(parent)
+        values.append(node["count"])
+        urls.append("/papers?" + urlencode(node["path"]))
+        for child in node["children"]:
+            walk(child, node_id)
+
+    for node in tree:
+        walk(node, "")
+    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=values, customdata=urls,
+                                branchvalues="remainder", hovertemplate="%{id}: %{value} papers<extra></extra>"))
+    fig.update_layout(**_layout(height=520, margin=dict(l=0, r=0, t=10, b=10)))
+    return _json(fig)
+
+
+def papers_per_year(con: sqlite3.Connection, tax: Taxonomy) -> str:
+    """Papers per year, stacked by technique (a paper counts once per technique it uses)."""
+    import plotly.graph_objects as go
+
+    rows = queries.papers_per_year_by_technique(con)
+    years = sorted({r[0] for r in rows})
+    fig = go.Figure()
+    for tech in tax.values["technique"]:
+        by_year = {y: n for y, t, n in rows if t == tech.value}
+        fig.add_bar(name=tech.label, x=years, y=[by_year.get(y, 0) for y in years])
+    fig.update_layout(**_layout(barmode="stack", title="Papers per year by technique", xaxis_title="year", yaxis_title="papers"))
+    return _json(fig)
+
+
+def family_increment_heatmap(con: sqlite3.Connection, tax: Taxonomy) -> str:
+    """How many papers sit on each (family, increment) pair."""
+    import plotly.graph_objects as go
+
+    got = {(f, i): n for f, i, n in queries.family_increment_counts(con)}
+    fams, incs = tax.allowed("family"), tax.allowed("increment")
+    z = [[got.get((f, i), 0) for i in incs] for f in fams]
+    fig = go.Figure(go.Heatmap(z=z, x=incs, y=fams, colorscale="Blues", text=z, texttemplate="%{text}",
+                               hovertemplate="%{y} × %{x}: %{z} papers<extra></extra>"))
+    fig.update_layout(**_layout(title="Model family × increment type", height=360))
+    return _json(fig)
+
+
+def reported_vs_reproduced(con: sqlite3.Connection) -> str:
+    """Measured AA of each reproduction run against the paper's reported AA on the same benchmark."""
+    import plotly.graph_objects as go
+
+    rows = [r for r in queries.reported_vs_reproduced(con) if r["reported"] is not None]
+    fig = go.Figure()
+    if rows:
+        fig.add_scatter(x=[r["reported"] for r in rows], y=[r["measured"] for r in rows], mode="markers",
+                        text=[f"{r['paper_key']} on {r['benchmark']}" for r in rows], name="runs",
+                        hovertemplate="%{text}<br>reported %{x:.1f}, measured %{y:.1f}<extra></extra>")
+        lo = min(min(r["reported"], r["measured"]) for r in rows)
+        hi = max(max(r["reported"], r["measured"]) for r in rows)
+        fig.add_scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x", line=dict(dash="dot", color="grey"))
+    fig.update_layout(**_layout(title="Reported vs reproduced average accuracy (AA)", xaxis_title="reported AA",
+                                yaxis_title="measured AA", height=420))
+    return _json(fig)

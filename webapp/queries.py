@@ -1,0 +1,473 @@
+"""Every SQL statement the web app runs, parameterised, over the catalog schema.
+
+Table and column names come from :mod:`catalog.db` (the contract with the
+build). Values always travel as ``?`` parameters; the only text spliced into
+SQL is column names from fixed whitelists in this module. Free-text search
+goes through :func:`webapp.filters.fts_query`, so an FTS5 syntax error cannot
+reach SQLite.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.taxonomy import AXES, AxisValue, Taxonomy
+from webapp.filters import PaperFilter, Vocabulary
+
+HL_START, HL_END = "\ue000", "\ue001"  # private-use marks: escaped text first, <mark> after
+REPRO_METRICS = ("aa", "aia", "fm", "bwt", "fwt", "im")
+ORDER_BY = {
+    "-year": "p.year DESC, p.title COLLATE NOCASE",
+    "year": "p.year ASC, p.title COLLATE NOCASE",
+    "title": "p.title COLLATE NOCASE ASC, p.year DESC",
+    "-title": "p.title COLLATE NOCASE DESC, p.year DESC",
+    "relevance": "bm25(paper_fts, 0.0, 10.0, 3.0, 1.0), p.year DESC",
+}
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+
+def taxonomy_from_db(con: sqlite3.Connection) -> Taxonomy:
+    """The taxonomy as the build stored it (``taxonomy_value``), as a :class:`Taxonomy`."""
+    values: dict[str, list[AxisValue]] = {a: [] for a in AXES}
+    for r in con.execute("SELECT axis, value, label, description, setting FROM taxonomy_value ORDER BY axis, position"):
+        if r["axis"] in values:
+            values[r["axis"]].append(AxisValue(r["axis"], r["value"], r["label"], r["description"], r["setting"]))
+    labels = {"setting": "Setting", "increment": "Increment type", "family": "Model family", "technique": "Technique"}
+    return Taxonomy(labels, values)
+
+
+def load_vocabulary(con: sqlite3.Connection) -> Vocabulary:
+    """Everything a filter value may be, read from the database once per build."""
+    return Vocabulary(
+        taxonomy=taxonomy_from_db(con),
+        venues=frozenset(r[0] for r in con.execute("SELECT DISTINCT venue FROM paper")),
+        kinds=frozenset(r[0] for r in con.execute("SELECT DISTINCT kind FROM paper")),
+        datasets=frozenset(r[0] for r in con.execute("SELECT id FROM dataset")),
+    )
+
+
+def counts(con: sqlite3.Connection) -> dict[str, int]:
+    """Headline numbers for the home page."""
+    out = {}
+    for name, sql in (
+        ("papers", "SELECT COUNT(*) FROM paper"), ("datasets", "SELECT COUNT(*) FROM dataset"),
+        ("results", "SELECT COUNT(*) FROM result"), ("leaderboards", "SELECT COUNT(DISTINCT leaderboard) FROM result"),
+        ("reproductions", "SELECT COUNT(*) FROM reproduction"), ("with_code", "SELECT COUNT(*) FROM paper WHERE has_code"),
+    ):
+        out[name] = con.execute(sql).fetchone()[0]
+    return out
+
+
+def meta(con: sqlite3.Connection) -> dict[str, str]:
+    return {r[0]: r[1] for r in con.execute("SELECT key, value FROM meta")}
+
+
+# --------------------------------------------------------------------------- filtering
+
+
+def _in(column: str, values: tuple[str, ...], params: list[Any]) -> str:
+    params.extend(values)
+    return f"{column} IN ({','.join('?' * len(values))})"
+
+
+def placement_conditions(f: PaperFilter, alias: str, skip: str | None, params: list[Any]) -> list[str]:
+    """Conditions on one placement row (all axes on the same path)."""
+    return [_in(f"{alias}.{axis}", getattr(f, axis), params) for axis in AXES if axis != skip and getattr(f, axis)]
+
+
+def paper_conditions(f: PaperFilter, skip: str | None, params: list[Any], *, taxonomy: bool = True, fts: bool = True) -> list[str]:
+    """Conditions on ``paper p`` for every active filter except ``skip``."""
+    conds: list[str] = []
+    if taxonomy:
+        sub = placement_conditions(f, "pl", skip, params)
+        if sub:
+            conds.append(f"p.key IN (SELECT pl.paper_key FROM placement pl WHERE {' AND '.join(sub)})")
+    for name in ("venue", "kind"):
+        if name != skip and getattr(f, name):
+            conds.append(_in(f"p.{name}", getattr(f, name), params))
+    if f.dataset and skip != "dataset":
+        conds.append(f"p.key IN (SELECT pd.paper_key FROM paper_dataset pd WHERE {_in('pd.dataset_id', f.dataset, params)})")
+    if skip != "year":
+        if f.year_min is not None:
+            conds.append("p.year >= ?")
+            params.append(f.year_min)
+        if f.year_max is not None:
+            conds.append("p.year <= ?")
+            params.append(f.year_max)
+    for name in ("has_code", "has_reproduction"):
+        if name != skip and getattr(f, name) is not None:
+            conds.append(f"p.{name} = ?")
+            params.append(1 if getattr(f, name) else 0)
+    if f.fts_query and fts:
+        conds.append("p.rowid IN (SELECT rowid FROM paper_fts WHERE paper_fts MATCH ?)")
+        params.append(f.fts_query)
+    return conds
+
+
+def _where(conds: list[str]) -> str:
+    return f" WHERE {' AND '.join(conds)}" if conds else ""
+
+
+def count_papers(con: sqlite3.Connection, f: PaperFilter) -> int:
+    params: list[Any] = []
+    conds = paper_conditions(f, None, params)
+    return con.execute(f"SELECT COUNT(*) FROM paper p{_where(conds)}", params).fetchone()[0]
+
+
+def filtered_keys(con: sqlite3.Connection, f: PaperFilter, *, paged: bool = True) -> list[str]:
+    """Keys of the matching papers in the filter's order (one page, or all for exports)."""
+    params: list[Any] = []
+    sort = f.effective_sort
+    conds = paper_conditions(f, None, params, fts=sort != "relevance")
+    if sort == "relevance":
+        params.insert(0, f.fts_query)
+        sql = (f"SELECT p.key FROM paper p JOIN paper_fts ON paper_fts.rowid = p.rowid AND paper_fts MATCH ?"
+               f"{_where(conds)} ORDER BY {ORDER_BY[sort]}")
+    else:
+        sql = f"SELECT p.key FROM paper p{_where(conds)} ORDER BY {ORDER_BY[sort]}"
+    if paged:
+        sql += " LIMIT ? OFFSET ?"
+        params += [f.per_page, f.offset]
+    return [r[0] for r in con.execute(sql, params)]
+
+
+def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list[dict[str, Any]]:
+    """Display rows for one page of keys (in that order), with search matches marked when ``q`` is given.
+
+    FTS5 already chose the papers; marking runs in Python on these rows only
+    (see :mod:`webapp.textmatch` for why not ``highlight()``).
+    """
+    if not keys:
+        return []
+    marks = ",".join("?" * len(keys))
+    cols = "p.key, p.title, p.year, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, p.survey_acronym, p.summary"
+    by_key = {r["key"]: dict(r) for r in con.execute(f"SELECT {cols} FROM paper p WHERE p.key IN ({marks})", keys)}
+    if q:
+        from webapp.textmatch import mark, snippet
+
+        for row in by_key.values():
+            row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q))
+    placements = placements_of(con, list(by_key))
+    out = []
+    for k in keys:
+        if k in by_key:
+            row = by_key[k]
+            row["placements"] = placements.get(k, [])
+            out.append(row)
+    return out
+
+
+def placements_of(con: sqlite3.Connection, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    if not keys:
+        return out
+    sql = (f"SELECT paper_key, setting, increment, family, technique, approach FROM placement "
+           f"WHERE paper_key IN ({','.join('?' * len(keys))}) ORDER BY id")
+    for r in con.execute(sql, keys):
+        d = dict(r)
+        out.setdefault(d.pop("paper_key"), []).append(d)
+    return out
+
+
+@dataclass(frozen=True)
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+def facet_counts(con: sqlite3.Connection, f: PaperFilter, vocab: Vocabulary) -> dict[str, list[FacetValue]]:
+    """Counts per value of every facet, for the current filter (disjunctive faceting).
+
+    Each facet is counted with every filter applied except its own, so the
+    numbers say how many papers a click on that value would add (Datasette's
+    behaviour). Taxonomy facets count distinct papers over ``placement``
+    constrained on the same row by the other axes.
+    """
+    out: dict[str, list[FacetValue]] = {}
+    for axis in AXES:
+        params: list[Any] = []
+        conds = placement_conditions(f, "pl", axis, params) + paper_conditions(f, axis, params, taxonomy=False)
+        sql = (f"SELECT pl.{axis}, COUNT(DISTINCT pl.paper_key) FROM placement pl JOIN paper p ON p.key = pl.paper_key"
+               f"{_where(conds)} GROUP BY pl.{axis}")
+        got = dict(con.execute(sql, params).fetchall())
+        out[axis] = [FacetValue(v.value, v.label, got.get(v.value, 0), v.value in getattr(f, axis)) for v in vocab.taxonomy.values[axis]]
+    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("year", "p.year"), ("has_code", "p.has_code"), ("has_reproduction", "p.has_reproduction")):
+        params = []
+        conds = paper_conditions(f, name, params)
+        rows = [tuple(r) for r in con.execute(f"SELECT {col}, COUNT(*) FROM paper p{_where(conds)} GROUP BY {col}", params)]
+        if name == "venue":
+            rows = sorted(rows, key=lambda r: (-r[1], str(r[0])))
+            out[name] = [FacetValue(v, v, n, v in f.venue) for v, n in rows]
+        elif name == "kind":
+            out[name] = [FacetValue(v, v, n, v in f.kind) for v, n in sorted(rows)]
+        elif name == "year":
+            out[name] = [FacetValue(str(v), str(v), n, f.year_min == v and f.year_max == v) for v, n in sorted(rows, reverse=True)]
+        else:
+            d = dict(rows)
+            cur = getattr(f, name)
+            out[name] = [FacetValue("1", "yes", d.get(1, 0), cur is True), FacetValue("0", "no", d.get(0, 0), cur is False)]
+    return out
+
+
+# --------------------------------------------------------------------------- taxonomy tree
+
+
+def taxonomy_tree(con: sqlite3.Connection, tax: Taxonomy) -> list[dict[str, Any]]:
+    """setting → increment → family → technique, each node with its distinct-paper count.
+
+    Only paths that hold papers appear below the increment level; settings and
+    increments are always shown (with 0) so the survey's skeleton is visible.
+    """
+    levels = ("setting", "increment", "family", "technique")
+    counts_at: list[dict[tuple[str, ...], int]] = []
+    for depth in range(1, 5):
+        cols = ", ".join(levels[:depth])
+        rows = con.execute(f"SELECT {cols}, COUNT(DISTINCT paper_key) FROM placement GROUP BY {cols}").fetchall()
+        counts_at.append({tuple(r[:depth]): r[depth] for r in rows})
+
+    def label(axis: str, value: str) -> str:
+        v = tax.get(axis, value)
+        return v.label if v else value
+
+    tree = []
+    for s in tax.allowed("setting"):
+        s_node = {"axis": "setting", "value": s, "label": label("setting", s), "count": counts_at[0].get((s,), 0),
+                  "path": {"setting": s}, "children": []}
+        for inc in tax.increments_of(s):
+            i_node = {"axis": "increment", "value": inc, "label": label("increment", inc), "count": counts_at[1].get((s, inc), 0),
+                      "path": {"setting": s, "increment": inc}, "children": []}
+            for fam in tax.allowed("family"):
+                n = counts_at[2].get((s, inc, fam), 0)
+                if not n:
+                    continue
+                f_node = {"axis": "family", "value": fam, "label": label("family", fam), "count": n,
+                          "path": {"setting": s, "increment": inc, "family": fam}, "children": []}
+                for tech in tax.allowed("technique"):
+                    m = counts_at[3].get((s, inc, fam, tech), 0)
+                    if m:
+                        f_node["children"].append({"axis": "technique", "value": tech, "label": label("technique", tech), "count": m,
+                                                   "path": {"setting": s, "increment": inc, "family": fam, "technique": tech}, "children": []})
+                i_node["children"].append(f_node)
+            s_node["children"].append(i_node)
+        tree.append(s_node)
+    return tree
+
+
+# --------------------------------------------------------------------------- one paper
+
+
+def paper_exists(con: sqlite3.Connection, key: str) -> bool:
+    return con.execute("SELECT 1 FROM paper WHERE key = ?", (key,)).fetchone() is not None
+
+
+def results_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    """Numbers this paper reports, and numbers other papers report for this paper's method."""
+    sql = (
+        "SELECT r.*, d.name AS benchmark_name, m.name AS metric_name, m.direction, m.unit, rp.title AS reporter_title "
+        "FROM result r JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id "
+        "JOIN paper rp ON rp.key = r.paper_key "
+        "WHERE r.paper_key = ? OR r.method_paper_key = ? ORDER BY r.leaderboard, r.native DESC, r.method, r.id"
+    )
+    return [dict(r) for r in con.execute(sql, (key, key))]
+
+
+def reproductions_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    sql = ("SELECT r.* FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id "
+           "WHERE rp.paper_key = ? ORDER BY r.benchmark, r.profile, r.seed")
+    return [_repro(dict(r)) for r in con.execute(sql, (key,))]
+
+
+def related_papers(con: sqlite3.Connection, key: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Papers sharing a full placement path with ``key``, most shared paths first."""
+    sql = (
+        "SELECT p.key, p.title, p.year, p.venue, COUNT(*) AS shared FROM placement a "
+        "JOIN placement b ON b.setting = a.setting AND b.increment = a.increment AND b.family = a.family "
+        "AND b.technique = a.technique AND b.paper_key != a.paper_key "
+        "JOIN paper p ON p.key = b.paper_key WHERE a.paper_key = ? "
+        "GROUP BY p.key ORDER BY shared DESC, p.year DESC, p.title LIMIT ?"
+    )
+    return [dict(r) for r in con.execute(sql, (key, limit))]
+
+
+def datasets_of_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
+    sql = "SELECT d.id, d.name, d.kind FROM paper_dataset pd JOIN dataset d ON d.id = pd.dataset_id WHERE pd.paper_key = ? ORDER BY d.name"
+    return [dict(r) for r in con.execute(sql, (key,))]
+
+
+# --------------------------------------------------------------------------- datasets, metrics, results
+
+
+def dataset_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    sql = (
+        "SELECT d.id, d.name, d.kind, d.description, d.url, d.paper_key, "
+        "(SELECT COUNT(*) FROM paper_dataset pd WHERE pd.dataset_id = d.id) AS papers, "
+        "(SELECT COUNT(DISTINCT leaderboard) FROM result r WHERE r.benchmark_id = d.id) AS leaderboards "
+        "FROM dataset d ORDER BY d.name COLLATE NOCASE"
+    )
+    rows = [dict(r) for r in con.execute(sql)]
+    table1: dict[str, list[dict[str, Any]]] = {}
+    for t in con.execute("SELECT * FROM dataset_table1 ORDER BY dataset_id, id"):
+        table1.setdefault(t["dataset_id"], []).append(_table1(dict(t)))
+    for r in rows:
+        r["table1"] = table1.get(r["id"], [])
+    return rows
+
+
+def _table1(t: dict[str, Any]) -> dict[str, Any]:
+    t["nlp_problems"] = json.loads(t.pop("nlp_problems_json") or "[]")
+    t["cl_settings"] = [s for s in (t.get("cl_settings") or "").split(",") if s]
+    return t
+
+
+def dataset_detail(con: sqlite3.Connection, ds_id: str) -> dict[str, Any] | None:
+    row = con.execute("SELECT * FROM dataset WHERE id = ?", (ds_id,)).fetchone()
+    if row is None:
+        return None
+    d = dict(row)
+    d["sources"] = json.loads(d.pop("sources_json") or "[]")
+    d["table1"] = [_table1(dict(t)) for t in con.execute("SELECT * FROM dataset_table1 WHERE dataset_id = ? ORDER BY id", (ds_id,))]
+    d["members"] = [dict(r) for r in con.execute(
+        "SELECT d.id, d.name FROM dataset_member m JOIN dataset d ON d.id = m.member_id WHERE m.benchmark_id = ? ORDER BY m.position", (ds_id,))]
+    d["member_of"] = [dict(r) for r in con.execute(
+        "SELECT d.id, d.name FROM dataset_member m JOIN dataset d ON d.id = m.benchmark_id WHERE m.member_id = ? ORDER BY d.name", (ds_id,))]
+    d["papers"] = [dict(r) for r in con.execute(
+        "SELECT p.key, p.title, p.year, p.venue FROM paper_dataset pd JOIN paper p ON p.key = pd.paper_key "
+        "WHERE pd.dataset_id = ? ORDER BY p.year DESC, p.title", (ds_id,))]
+    d["intro_paper"] = None
+    if d.get("paper_key"):
+        r = con.execute("SELECT key, title, year FROM paper WHERE key = ?", (d["paper_key"],)).fetchone()
+        d["intro_paper"] = dict(r) if r else None
+    d["leaderboards"] = leaderboard_list(con, benchmark=ds_id)
+    return d
+
+
+def metric_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in con.execute("SELECT id, name, formula, direction, unit, description FROM metric ORDER BY position")]
+
+
+def leaderboard_list(con: sqlite3.Connection, benchmark: str | None = None, metric: str | None = None) -> list[dict[str, Any]]:
+    """One entry per leaderboard id (benchmark + protocol + metric), with its size."""
+    params: list[Any] = []
+    conds = []
+    if benchmark:
+        conds.append("r.benchmark_id = ?")
+        params.append(benchmark)
+    if metric:
+        conds.append("r.metric_id = ?")
+        params.append(metric)
+    sql = (
+        "SELECT r.leaderboard AS id, r.benchmark_id, d.name AS benchmark_name, r.task_order, r.num_tasks, r.shots, "
+        "r.metric_id, m.name AS metric_name, m.direction, COUNT(*) AS rows, COUNT(DISTINCT r.paper_key) AS papers "
+        f"FROM result r JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id{_where(conds)} "
+        "GROUP BY r.leaderboard ORDER BY d.name COLLATE NOCASE, r.leaderboard"
+    )
+    return [dict(r) for r in con.execute(sql, params)]
+
+
+def leaderboard_rows(con: sqlite3.Connection, lb_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """A leaderboard's header and its rows, best first by the metric's direction."""
+    head = leaderboard_list_one(con, lb_id)
+    if head is None:
+        return None, []
+    order = "DESC" if head["direction"] == "higher" else "ASC"
+    sql = (
+        "SELECT r.*, p.title AS paper_title, p.year AS paper_year, mp.title AS method_paper_title FROM result r "
+        "JOIN paper p ON p.key = r.paper_key LEFT JOIN paper mp ON mp.key = r.method_paper_key "
+        f"WHERE r.leaderboard = ? ORDER BY r.value {order}, r.native DESC, r.method"
+    )
+    return head, [dict(r) for r in con.execute(sql, (lb_id,))]
+
+
+def leaderboard_list_one(con: sqlite3.Connection, lb_id: str) -> dict[str, Any] | None:
+    sql = (
+        "SELECT r.leaderboard AS id, r.benchmark_id, d.name AS benchmark_name, r.task_order, r.num_tasks, r.shots, "
+        "r.metric_id, m.name AS metric_name, m.direction, m.unit, COUNT(*) AS rows FROM result r "
+        "JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id WHERE r.leaderboard = ? GROUP BY r.leaderboard"
+    )
+    row = con.execute(sql, (lb_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def result_list(con: sqlite3.Connection, *, benchmark: str | None, metric: str | None, leaderboard: str | None,
+                paper: str | None, native: bool | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+    params: list[Any] = []
+    conds = []
+    for col, v in (("r.benchmark_id", benchmark), ("r.metric_id", metric), ("r.leaderboard", leaderboard), ("r.paper_key", paper)):
+        if v is not None:
+            conds.append(f"{col} = ?")
+            params.append(v)
+    if native is not None:
+        conds.append("r.native = ?")
+        params.append(1 if native else 0)
+    total = con.execute(f"SELECT COUNT(*) FROM result r{_where(conds)}", params).fetchone()[0]
+    sql = (f"SELECT r.id, r.paper_key, r.benchmark_id, r.task_order, r.num_tasks, r.shots, r.backbone, r.method, r.method_paper_key, "
+           f"r.native, r.metric_id, r.value, r.table_ref, r.note, r.leaderboard FROM result r{_where(conds)} "
+           f"ORDER BY r.leaderboard, r.value DESC, r.id LIMIT ? OFFSET ?")
+    rows = [dict(r) for r in con.execute(sql, params + [limit, offset])]
+    for r in rows:
+        r["native"] = bool(r["native"])
+    return total, rows
+
+
+def result_vocab(con: sqlite3.Connection) -> dict[str, frozenset[str]]:
+    return {
+        "benchmark": frozenset(r[0] for r in con.execute("SELECT id FROM dataset")),
+        "metric": frozenset(r[0] for r in con.execute("SELECT id FROM metric")),
+        "leaderboard": frozenset(r[0] for r in con.execute("SELECT DISTINCT leaderboard FROM result")),
+        "paper": frozenset(r[0] for r in con.execute("SELECT key FROM paper")),
+    }
+
+
+# --------------------------------------------------------------------------- reproductions
+
+
+def _repro(d: dict[str, Any]) -> dict[str, Any]:
+    for name in ("matrix_json", "config_json", "versions_json", "task_names_json"):
+        try:
+            d[name[:-5]] = json.loads(d.pop(name) or "null")
+        except ValueError:
+            d[name[:-5]] = None
+    return d
+
+
+def reproduction_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    rows = [_repro(dict(r)) for r in con.execute("SELECT * FROM reproduction ORDER BY method, benchmark, profile, seed")]
+    papers: dict[str, list[dict[str, Any]]] = {}
+    for r in con.execute("SELECT rp.reproduction_id, p.key, p.title FROM reproduction_paper rp JOIN paper p ON p.key = rp.paper_key ORDER BY p.key"):
+        papers.setdefault(r[0], []).append({"key": r[1], "title": r[2]})
+    for r in rows:
+        r["papers"] = papers.get(r["id"], [])
+    return rows
+
+
+# --------------------------------------------------------------------------- chart data
+
+
+def papers_per_year_by_technique(con: sqlite3.Connection) -> list[tuple[int, str, int]]:
+    sql = ("SELECT p.year, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
+           "GROUP BY p.year, pl.technique ORDER BY p.year")
+    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+
+
+def family_increment_counts(con: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    sql = "SELECT family, increment, COUNT(DISTINCT paper_key) FROM placement GROUP BY family, increment"
+    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+
+
+def reported_vs_reproduced(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Pairs of (reported AA, measured AA) for reproduced papers on the same benchmark id."""
+    sql = (
+        "SELECT rp.paper_key, p.title, r.benchmark, r.id AS run, r.aa AS measured, "
+        "(SELECT MAX(res.value) FROM result res WHERE res.metric_id = 'AA' AND res.native = 1 AND res.benchmark_id = r.benchmark "
+        " AND (res.paper_key = rp.paper_key OR res.method_paper_key = rp.paper_key)) AS reported "
+        "FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id JOIN paper p ON p.key = rp.paper_key "
+        "WHERE r.aa IS NOT NULL"
+    )
+    return [dict(r) for r in con.execute(sql)]

@@ -1,0 +1,261 @@
+"""JSON API under ``/api`` and the exports under ``/export``, mirroring the pages.
+
+Query parameters are declared here so that they appear in the OpenAPI
+document (``/api/openapi.json``, rendered at ``/api/docs``), but the values
+are always parsed by :func:`webapp.filters.parse_filter`, the parser the
+HTML list uses, so the API, the exports and the pages cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
+from webapp import queries
+from webapp.app import atlas_of
+from webapp.filters import MAX_PAGE, MAX_PER_PAGE, MAX_Q, SORTS, YEAR_RANGE, FilterError, PaperFilter, parse_filter
+
+
+class ErrorOut(BaseModel):
+    detail: Any
+    errors: list[str] = []
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Unknown filter value or malformed parameter; `errors` says which."},
+}
+EXPORT_ERRORS: dict[int | str, dict[str, Any]] = {  # errors are JSON even where the export is not
+    400: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}, "description": "Unknown filter value or malformed parameter."},
+}
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such item."}}
+
+router = APIRouter()
+AxisValues = Annotated[list[str] | None, Query(description="taxonomy value(s); repeat for OR (see /api/taxonomy)")]
+
+
+def paper_filter(
+    request: Request,
+    setting: AxisValues = None,
+    increment: AxisValues = None,
+    family: AxisValues = None,
+    technique: AxisValues = None,
+    venue: Annotated[list[str] | None, Query(description="venue label(s) exactly as listed, e.g. 'Findings of EMNLP 2023'")] = None,
+    kind: Annotated[list[str] | None, Query(description="paper kind(s): method, benchmark, study, survey, tool")] = None,
+    dataset: Annotated[list[str] | None, Query(description="dataset id(s) the paper uses (see /api/datasets)")] = None,
+    year_min: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
+    year_max: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
+    has_code: Annotated[bool | None, Query(description="only papers with (true) or without (false) official code")] = None,
+    has_reproduction: Annotated[bool | None, Query(description="only papers with (true) or without (false) a reproduction")] = None,
+    q: Annotated[str | None, Query(max_length=MAX_Q, description="full-text search over title, authors and summary (words are ANDed; word* is a prefix)")] = None,
+    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)} (relevance needs q)")] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
+) -> PaperFilter:
+    """Declared for the OpenAPI document; the values are parsed by the shared parser."""
+    return parse_filter(request.query_params.multi_items(), atlas_of(request).vocab(), allow=("facets",))
+
+
+Filter = Annotated[PaperFilter, Depends(paper_filter)]
+
+
+@router.get("/api/papers", tags=["papers"], responses=ERRORS)
+def api_papers(request: Request, f: Filter,
+               facets: Annotated[bool, Query(description="include facet counts for the current filter")] = False) -> dict[str, Any]:
+    """Papers matching the filters, one page at a time, with the total count."""
+    atlas = atlas_of(request)
+    con = atlas.con()
+    total, keys, facet_values = atlas.index().search(con, f, with_facets=facets)
+    out: dict[str, Any] = {
+        "total": total, "page": f.page, "per_page": f.per_page, "pages": max(1, math.ceil(total / f.per_page)),
+        "filters": dict(_group(f.params(paging=False))), "papers": [paper_public_dict(p) for p in fetch_papers(con, keys)],
+    }
+    if facets:
+        out["facets"] = {name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in vals]
+                         for name, vals in (facet_values or {}).items()}
+    return out
+
+
+def _group(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in pairs:
+        out.setdefault(k, []).append(v)
+    return {k: v if len(v) > 1 or k in ("setting", "increment", "family", "technique", "venue", "kind", "dataset") else v[0] for k, v in out.items()}
+
+
+@router.get("/api/papers/{key}", tags=["papers"], responses=NOT_FOUND)
+def api_paper(request: Request, key: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
+    """One paper with its reported results, reproductions and related papers."""
+    con = atlas_of(request).con()
+    found = fetch_papers(con, [key])
+    if not found:
+        raise HTTPException(404, f"no paper with key {key!r}")
+    out = paper_public_dict(found[0])
+    results = queries.results_for_paper(con, key)
+    out["results"] = [_result(r) for r in results]
+    out["reproductions"] = [_repro(r) for r in queries.reproductions_for_paper(con, key)]
+    out["related"] = [{"key": r["key"], "title": r["title"], "year": r["year"], "shared_paths": r["shared"]} for r in queries.related_papers(con, key)]
+    return out
+
+
+def _result(r: dict[str, Any]) -> dict[str, Any]:
+    keys = ("id", "paper_key", "benchmark_id", "task_order", "num_tasks", "shots", "backbone", "method", "method_paper_key",
+            "native", "metric_id", "value", "table_ref", "note", "leaderboard")
+    d = {k: r.get(k) for k in keys}
+    d["native"] = bool(d["native"])
+    return d
+
+
+def _repro(r: dict[str, Any]) -> dict[str, Any]:
+    keep = ("id", "method", "benchmark", "scenario", "profile", "seed", "aa", "aia", "fm", "bwt", "fwt", "im", "trainable_params",
+            "total_params", "wall_time_s", "peak_memory_mb", "command", "created", "device", "matrix", "task_names", "papers")
+    return {k: r.get(k) for k in keep if k in r}
+
+
+@router.get("/api/taxonomy", tags=["taxonomy"])
+def api_taxonomy(request: Request) -> dict[str, Any]:
+    """The four axes with their values, and the setting → increment → family → technique tree with paper counts."""
+    atlas = atlas_of(request)
+    tax = atlas.vocab().taxonomy
+    tree = atlas.cached("tree", lambda con: queries.taxonomy_tree(con, tax))
+    axes = {axis: [{"value": v.value, "label": v.label, "description": v.description, **({"setting": v.setting} if v.setting else {})}
+                   for v in vals] for axis, vals in tax.values.items()}
+    return {"axes": axes, "tree": tree}
+
+
+@router.get("/api/datasets", tags=["datasets"])
+def api_datasets(request: Request) -> list[dict[str, Any]]:
+    """Every dataset and benchmark with its survey Table 1 rows and usage counts."""
+    return queries.dataset_list(atlas_of(request).con())
+
+
+@router.get("/api/datasets/{ds_id}", tags=["datasets"], responses=NOT_FOUND)
+def api_dataset(request: Request, ds_id: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
+    d = queries.dataset_detail(atlas_of(request).con(), ds_id)
+    if d is None:
+        raise HTTPException(404, f"no dataset with id {ds_id!r}")
+    d.pop("source_path", None)
+    return d
+
+
+@router.get("/api/metrics", tags=["metrics"])
+def api_metrics(request: Request) -> list[dict[str, Any]]:
+    """The CL metrics: definition, formula, direction (higher/lower is better), unit."""
+    return queries.metric_list(atlas_of(request).con())
+
+
+def _check_known(name: str, value: str | None, known: frozenset[str]) -> list[str]:
+    if value is None or value in known:
+        return []
+    from catalog.taxonomy import suggest
+
+    near = suggest(value, sorted(known))
+    return [f"{value!r} is not a known {name}" + (f"; did you mean {near!r}?" if near else "")]
+
+
+@router.get("/api/results", tags=["results"], responses=ERRORS)
+def api_results(
+    request: Request,
+    benchmark: Annotated[str | None, Query(description="dataset id of the benchmark")] = None,
+    metric: Annotated[str | None, Query(description="metric id, e.g. AA")] = None,
+    leaderboard: Annotated[str | None, Query(description="leaderboard id (benchmark + protocol + metric)")] = None,
+    paper: Annotated[str | None, Query(description="key of the reporting paper")] = None,
+    native: Annotated[bool | None, Query(description="true: the paper's own method; false: re-run baselines")] = None,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> dict[str, Any]:
+    """Reported results with provenance, filterable by benchmark, metric, leaderboard and paper."""
+    atlas = atlas_of(request)
+    known = atlas.cached("result_vocab", queries.result_vocab)
+    errors = _check_known("benchmark", benchmark, known["benchmark"]) + _check_known("metric", metric, known["metric"]) \
+        + _check_known("leaderboard", leaderboard, known["leaderboard"]) + _check_known("paper", paper, known["paper"])
+    allowed = {"benchmark", "metric", "leaderboard", "paper", "native", "page", "per_page"}
+    errors += [f"unknown parameter {k!r}" for k in request.query_params if k not in allowed]
+    if errors:
+        raise FilterError(errors)
+    total, rows = queries.result_list(atlas.con(), benchmark=benchmark, metric=metric, leaderboard=leaderboard, paper=paper,
+                                      native=native, limit=per_page, offset=(page - 1) * per_page)
+    return {"total": total, "page": page, "per_page": per_page, "results": rows}
+
+
+@router.get("/api/leaderboards", tags=["results"], responses=ERRORS)
+def api_leaderboards(
+    request: Request,
+    benchmark: Annotated[str | None, Query(description="dataset id of the benchmark")] = None,
+    metric: Annotated[str | None, Query(description="metric id, e.g. AA")] = None,
+) -> list[dict[str, Any]]:
+    """One entry per leaderboard: numbers of different metrics or protocols never share one."""
+    atlas = atlas_of(request)
+    known = atlas.cached("result_vocab", queries.result_vocab)
+    errors = _check_known("benchmark", benchmark, known["benchmark"]) + _check_known("metric", metric, known["metric"])
+    if errors:
+        raise FilterError(errors)
+    return queries.leaderboard_list(atlas.con(), benchmark=benchmark, metric=metric)
+
+
+@router.get("/api/leaderboards/{lb_id:path}", tags=["results"], responses=NOT_FOUND)
+def api_leaderboard(request: Request, lb_id: str) -> dict[str, Any]:
+    head, rows = queries.leaderboard_rows(atlas_of(request).con(), lb_id)
+    if head is None:
+        raise HTTPException(404, f"no leaderboard {lb_id!r}")
+    return {"leaderboard": head, "rows": [dict(_result(r), paper_title=r["paper_title"]) for r in rows]}
+
+
+@router.get("/api/reproductions", tags=["reproductions"])
+def api_reproductions(request: Request) -> list[dict[str, Any]]:
+    """Reproduction runs: method, benchmark, measured metrics, runtime and the command that ran them."""
+    return [_repro(r) for r in queries.reproduction_list(atlas_of(request).con())]
+
+
+# --------------------------------------------------------------------------- exports
+
+class BibTeXResponse(Response):
+    media_type = "application/x-bibtex"
+
+
+class CSVResponse(Response):
+    media_type = "text/csv"
+
+
+class JSONTextResponse(Response):
+    """Already-serialised JSON (the export's own formatting), sent as is."""
+
+    media_type = "application/json"
+
+
+EXPORTS: dict[str, tuple[Any, type[Response]]] = {
+    "bib": (papers_to_bibtex, BibTeXResponse),
+    "csv": (papers_to_csv, CSVResponse),
+    "json": (papers_to_json, JSONTextResponse),
+}
+
+
+def _export(request: Request, f: PaperFilter, fmt: str) -> Response:
+    atlas = atlas_of(request)
+    con = atlas.con()
+    papers = fetch_papers(con, atlas.index().search(con, f, paged=False)[1])
+    serialise, response_class = EXPORTS[fmt]
+    return response_class(serialise(papers), headers={"Content-Disposition": f'attachment; filename="clatlas-papers.{fmt}"'})
+
+
+@router.get("/export/papers.bib", tags=["exports"], responses=EXPORT_ERRORS, response_class=BibTeXResponse)
+def export_bib(request: Request, f: Filter) -> Response:
+    """Every paper matching the filters (paging ignored) as one BibTeX file."""
+    return _export(request, f, "bib")
+
+
+@router.get("/export/papers.csv", tags=["exports"], responses=EXPORT_ERRORS, response_class=CSVResponse)
+def export_csv(request: Request, f: Filter) -> Response:
+    """Every paper matching the filters (paging ignored) as CSV."""
+    return _export(request, f, "csv")
+
+
+@router.get("/export/papers.json", tags=["exports"],
+            responses={**EXPORT_ERRORS, 200: {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}}, response_class=JSONTextResponse)
+def export_json(request: Request, f: Filter) -> Response:
+    """Every paper matching the filters (paging ignored) as a JSON array."""
+    return _export(request, f, "json")

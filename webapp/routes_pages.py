@@ -1,0 +1,162 @@
+"""Server-rendered HTML pages. Browsing, filtering and search work without JavaScript.
+
+Handlers are plain ``def`` functions: FastAPI runs them in its threadpool,
+where each thread holds its own read-only SQLite connection (SQLite releases
+the GIL while it works, so threads do overlap).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from catalog.export import fetch_papers, papers_to_bibtex
+from catalog.taxonomy import AXES
+from webapp import charts, queries
+from webapp.app import atlas_of
+from webapp.filters import FilterError, PaperFilter, parse_filter
+
+router = APIRouter(include_in_schema=False)
+
+
+def _no_params(request: Request) -> None:
+    """Pages without parameters reject them too, so a typo is not silently ignored."""
+    if request.query_params:
+        raise FilterError([f"this page takes no query parameters (got {', '.join(sorted(set(request.query_params.keys())))})"])
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    tax = atlas.vocab().taxonomy
+    tree = atlas.cached("tree", lambda con: queries.taxonomy_tree(con, tax))
+    sunburst = atlas.cached("chart:sunburst", lambda con: charts.sunburst(tree))
+    counts = atlas.cached("counts", queries.counts)
+    meta = atlas.cached("meta", queries.meta)
+    return atlas.render(request, "home.html", tree=tree, counts=counts, meta=meta, sunburst=sunburst, PaperFilter=PaperFilter)
+
+
+@router.get("/papers", response_class=HTMLResponse)
+def papers(request: Request) -> Response:
+    atlas = atlas_of(request)
+    vocab = atlas.vocab()
+    f = parse_filter(request.query_params.multi_items(), vocab)
+    con = atlas.con()
+    total, keys, facets = atlas.index().search(con, f, with_facets=True)
+    rows = queries.rows_for_keys(con, keys, f.q if f.fts_query else "")
+    pages = max(1, math.ceil(total / f.per_page))
+    return atlas.render(request, "papers.html", f=f, total=total, rows=rows, facets=facets, pages=pages, tax=vocab.taxonomy, AXES=AXES)
+
+
+@router.get("/papers/{key}.bib")
+def paper_bib(request: Request, key: str) -> Response:
+    _no_params(request)
+    papers = fetch_papers(atlas_of(request).con(), [key])
+    if not papers:
+        raise HTTPException(404, f"no paper with key {key!r}")
+    return Response(papers_to_bibtex(papers), media_type="application/x-bibtex; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{key}.bib"'})
+
+
+@router.get("/papers/{key}", response_class=HTMLResponse)
+def paper(request: Request, key: str) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    con = atlas.con()
+    found = fetch_papers(con, [key])
+    if not found:
+        raise HTTPException(404, f"no paper with key {key!r}")
+    p = found[0]
+    tax = atlas.vocab().taxonomy
+    results = queries.results_for_paper(con, key)
+    repros = queries.reproductions_for_paper(con, key)
+    reported = _reported_by_benchmark(results, key)
+    return atlas.render(
+        request, "paper.html", p=p, tax=tax, results=results, repros=repros, reported=reported,
+        datasets=queries.datasets_of_paper(con, key), related=queries.related_papers(con, key),
+        sources=json.loads(p.get("sources_json") or "[]"), PaperFilter=PaperFilter,
+    )
+
+
+def _reported_by_benchmark(results: list[dict[str, Any]], key: str) -> dict[tuple[str, str], float]:
+    """Native numbers for this paper's method, by (benchmark, metric): what a reproduction is compared with."""
+    out: dict[tuple[str, str], float] = {}
+    for r in results:
+        if r["native"] and (r["paper_key"] == key or r["method_paper_key"] == key):
+            out.setdefault((r["benchmark_id"], r["metric_id"]), r["value"])
+    return out
+
+
+@router.get("/datasets", response_class=HTMLResponse)
+def datasets(request: Request) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    return atlas.render(request, "datasets.html", datasets=queries.dataset_list(atlas.con()))
+
+
+@router.get("/datasets/{ds_id}", response_class=HTMLResponse)
+def dataset(request: Request, ds_id: str) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    d = queries.dataset_detail(atlas.con(), ds_id)
+    if d is None:
+        raise HTTPException(404, f"no dataset with id {ds_id!r}")
+    return atlas.render(request, "dataset.html", d=d)
+
+
+@router.get("/metrics", response_class=HTMLResponse)
+def metrics(request: Request) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    return atlas.render(request, "metrics.html", metrics=queries.metric_list(atlas.con()))
+
+
+@router.get("/leaderboards", response_class=HTMLResponse)
+def leaderboards(request: Request) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    return atlas.render(request, "leaderboards.html", boards=queries.leaderboard_list(atlas.con()))
+
+
+@router.get("/leaderboards/{lb_id:path}", response_class=HTMLResponse)
+def leaderboard(request: Request, lb_id: str) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    head, rows = queries.leaderboard_rows(atlas.con(), lb_id)
+    if head is None:
+        raise HTTPException(404, f"no leaderboard {lb_id!r}")
+    return atlas.render(request, "leaderboard.html", head=head, rows=rows)
+
+
+@router.get("/reproductions", response_class=HTMLResponse)
+def reproductions(request: Request) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    return atlas.render(request, "reproductions.html", runs=queries.reproduction_list(atlas.con()))
+
+
+@router.get("/charts", response_class=HTMLResponse)
+def charts_page(request: Request) -> Response:
+    _no_params(request)
+    atlas = atlas_of(request)
+    tax = atlas.vocab().taxonomy
+    figs = {
+        "per_year": atlas.cached("chart:per_year", lambda con: charts.papers_per_year(con, tax)),
+        "heatmap": atlas.cached("chart:heatmap", lambda con: charts.family_increment_heatmap(con, tax)),
+        "repro": atlas.cached("chart:repro", charts.reported_vs_reproduced),
+    }
+    return atlas.render(request, "charts.html", figs=figs)
+
+
+@router.get("/api/docs", response_class=HTMLResponse)
+def api_docs(request: Request) -> Response:
+    """API reference rendered from the OpenAPI document on the server (no CDN-hosted Swagger UI)."""
+    _no_params(request)
+    atlas = atlas_of(request)
+    spec = request.app.openapi()
+    return atlas.render(request, "api_docs.html", spec=spec)

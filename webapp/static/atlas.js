@@ -1,0 +1,45 @@
+// Progressive enhancement only: pages work without this file.
+// - renders plotly figures whose JSON sits in <script type="application/json"> blocks
+// - shows a copy button for BibTeX
+(function () {
+  "use strict";
+
+  function renderCharts() {
+    if (!window.Plotly) return;
+    document.querySelectorAll("[data-figure]").forEach(function (el) {
+      var src = document.getElementById(el.getAttribute("data-figure"));
+      if (!src) return;
+      var fig;
+      try { fig = JSON.parse(src.textContent); } catch (e) { return; }
+      window.Plotly.newPlot(el, fig.data, fig.layout, { responsive: true, displaylogo: false });
+      if (el.hasAttribute("data-click-url")) {
+        // double-click (two clicks on the same node within 400 ms) opens the node's paper list
+        var last = { id: null, t: 0 };
+        el.on("plotly_sunburstclick", function (ev) {
+          var pt = ev.points && ev.points[0];
+          if (!pt) return;
+          var now = Date.now();
+          if (last.id === pt.id && now - last.t < 400 && pt.customdata) { window.location.href = pt.customdata; }
+          last = { id: pt.id, t: now };
+        });
+      }
+    });
+  }
+
+  function copyButtons() {
+    document.querySelectorAll("button[data-copy-target]").forEach(function (btn) {
+      var target = document.getElementById(btn.getAttribute("data-copy-target"));
+      if (!target || !navigator.clipboard) return;
+      btn.hidden = false;
+      btn.addEventListener("click", function () {
+        navigator.clipboard.writeText(target.textContent).then(function () {
+          btn.textContent = "Copied";
+          setTimeout(function () { btn.textContent = "Copy"; }, 1500);
+        });
+      });
+    });
+  }
+
+  function start() { copyButtons(); renderCharts(); }
+  if (document.readyState === "complete") { start(); } else { window.addEventListener("load", start); }
+})();
