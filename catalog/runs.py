@@ -15,12 +15,12 @@ from pydantic import ValidationError
 
 def check_run(data: Any) -> list[tuple[str, str]]:
     """``(field, message)`` pairs for everything wrong with one result file."""
-    from reproductions.results import RunResult
+    from reproductions.results import ReproductionResult
 
     if not isinstance(data, dict):
         return [("(file)", f"expected a JSON object, got {type(data).__name__}")]
     try:
-        RunResult.model_validate(data)
+        ReproductionResult.model_validate(data)
     except ValidationError as exc:
         return [(".".join(str(p) for p in e["loc"]) or "(file)", e["msg"]) for e in exc.errors(include_url=False)]
     return []
