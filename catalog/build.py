@@ -43,7 +43,7 @@ def data_fingerprint(data: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(data.rglob("*")):
         rel = path.relative_to(data)
-        if rel.parts and rel.parts[0] in IGNORED_DATA_DIRS or not path.is_file():
+        if rel.parts and rel.parts[0] in IGNORED_DATA_DIRS or any(p.startswith(".") for p in rel.parts) or not path.is_file():
             continue
         st = path.stat()
         h.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())

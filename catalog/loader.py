@@ -251,6 +251,8 @@ def load_runs(results_dir: Path, root: Path, problems: list[Problem]) -> list[Ru
     from catalog.runs import check_run  # small module, no torch
 
     for path in sorted(results_dir.rglob("*.json")):
+        if any(part.startswith(".") for part in path.relative_to(results_dir).parts):
+            continue  # checkpoints and other hidden working files of a run in progress
         rel = _rel(path, root)
         run_id = str(path.relative_to(results_dir).with_suffix(""))
         try:
