@@ -29,7 +29,9 @@ from reproductions.deps import require
 from reproductions.profiles import Profile
 from reproductions.streams import Record, Stream, StreamError, build_offline, sample_per_class
 
-STARS = ["1 star", "2 stars", "3 stars", "4 stars", "5 stars"]
+# Label names are namespaced by source so that AG News "Sports" and Yahoo "Sports"
+# stay two classes, while Yelp and Amazon deliberately share the star labels.
+STARS = ["review/1 star", "review/2 stars", "review/3 stars", "review/4 stars", "review/5 stars"]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class HFSource:
 
 
 SOURCES: dict[str, HFSource] = {
-    "ag_news": HFSource("fancyzhx/ag_news", ("text",), "label", ("World", "Sports", "Business", "Sci/Tech")),
+    "ag_news": HFSource("fancyzhx/ag_news", ("text",), "label", ("news/World", "news/Sports", "news/Business", "news/Sci/Tech")),
     "yelp": HFSource("Yelp/yelp_review_full", ("text",), "label", tuple(STARS)),
     # Zhang et al.'s Amazon Review Full has no canonical hub id; override with
     # $CLATLAS_AMAZON_HUB_ID if this mirror is unavailable (rows: title, content, label 0-4).
@@ -62,19 +64,25 @@ SOURCES: dict[str, HFSource] = {
         "fancyzhx/dbpedia_14",
         ("title", "content"),
         "label",
-        (
-            "Company", "EducationalInstitution", "Artist", "Athlete", "OfficeHolder", "MeanOfTransportation",
-            "Building", "NaturalPlace", "Village", "Animal", "Plant", "Album", "Film", "WrittenWork",
+        tuple(
+            f"dbpedia/{n}"
+            for n in (
+                "Company", "EducationalInstitution", "Artist", "Athlete", "OfficeHolder", "MeanOfTransportation",
+                "Building", "NaturalPlace", "Village", "Animal", "Plant", "Album", "Film", "WrittenWork",
+            )
         ),
     ),
     "yahoo": HFSource(
         "community-datasets/yahoo_answers_topics",
         ("question_title", "question_content", "best_answer"),
         "topic",
-        (
-            "Society & Culture", "Science & Mathematics", "Health", "Education & Reference",
-            "Computers & Internet", "Sports", "Business & Finance", "Entertainment & Music",
-            "Family & Relationships", "Politics & Government",
+        tuple(
+            f"yahoo/{n}"
+            for n in (
+                "Society & Culture", "Science & Mathematics", "Health", "Education & Reference",
+                "Computers & Internet", "Sports", "Business & Finance", "Entertainment & Music",
+                "Family & Relationships", "Politics & Government",
+            )
         ),
     ),
 }

@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from reproductions import paths
 from reproductions.benchmarks import BenchmarkSpec, register_benchmark
 from reproductions.profiles import Profile
 from reproductions.streams import Record, Stream, StreamError, build_offline, build_online, sample_per_class
@@ -60,7 +61,7 @@ def wordnet_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("CLATLAS_CACHE_DIR", Path.home() / ".cache" / "clatlas"))
+    return paths.cache_dir()
 
 
 def parse_data_file(path: Path) -> list[tuple[str, str]]:

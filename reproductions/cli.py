@@ -1,0 +1,151 @@
+"""``clatlas repro`` (and ``python -m reproductions``): list methods/benchmarks, run a reproduction.
+
+``register(subparsers)`` plugs the ``repro`` command into the lead's
+``clatlas`` argparse CLI; ``main(argv)`` runs it standalone. Heavy imports
+(torch, transformers) happen only inside the commands, so ``clatlas --help``
+stays fast and a missing extra is reported with the pip command to fix it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from reproductions.deps import MissingDependencyError
+from reproductions.profiles import PROFILES
+
+
+def _parse_set(items: list[str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"error: --set expects KEY=VALUE, got {item!r}")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from reproductions.benchmarks import all_benchmarks
+    from reproductions.methods import all_methods
+
+    methods = all_methods()
+    print("Methods:")
+    width = max(len(n) for n in methods)
+    for name, cls in sorted(methods.items()):
+        papers = ", ".join(cls.papers) if cls.papers else "none"
+        print(f"  {name:<{width}}  {cls.description}  [papers: {papers}; scenarios: {'/'.join(cls.scenarios)}]")
+    print("\nBenchmarks:")
+    benches = all_benchmarks()
+    width = max(len(n) for n in benches)
+    for name, spec in sorted(benches.items()):
+        needs = f"  [needs: {spec.needs}]" if spec.needs else ""
+        print(f"  {name:<{width}}  {spec.scenario}  {spec.description}{needs}")
+    print(f"\nProfiles: {', '.join(PROFILES)}")
+    return 0
+
+
+def format_result(result: Any) -> str:
+    """The accuracy matrix (rows: after task i; columns: task j) and the metrics, as a text table."""
+    names = [f"T{j + 1}" for j in range(len(result.task_names))]
+    lines = [f"{result.method} on {result.benchmark} ({result.scenario}, profile {result.profile}, seed {result.seed})", ""]
+    lines.append("after  " + " ".join(f"{n:>7}" for n in names))
+    lines.append("base   " + " ".join(f"{v:7.2f}" for v in result.baseline_accuracy))
+    for i, row in enumerate(result.accuracy_matrix):
+        lines.append(f"{names[i]:<6} " + " ".join(f"{v:7.2f}" for v in row))
+    lines.append("")
+    lines.append("  ".join(f"{k}={'n/a' if v is None else f'{v:.2f}'}" for k, v in result.metrics.items()))
+    lines.append(
+        f"trainable params {result.trainable_params:,} / {result.total_params:,}; "
+        f"wall time {result.wall_time_s:.1f} s; peak memory {result.peak_memory_mb:.0f} MB"
+    )
+    lines.append("tasks: " + "; ".join(result.task_names))
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from reproductions import runner
+
+    opts = runner.RunOptions(
+        method=args.method,
+        benchmark=args.benchmark,
+        profile=args.profile,
+        seed=args.seed,
+        device=args.device,
+        out=Path(args.out) if args.out else None,
+        resume=args.resume,
+        backbone=args.backbone,
+        overrides=_parse_set(args.set),
+        progress=False if args.no_progress else None,
+        threads=args.threads,
+    )
+    result = runner.run(opts)
+    print(format_result(result))
+    return 0
+
+
+def _add_commands(repro: argparse.ArgumentParser) -> None:
+    sub = repro.add_subparsers(dest="repro_command", metavar="{list,run}")
+    sub.required = True
+    p_list = sub.add_parser("list", help="list methods (with the papers they reproduce) and benchmarks")
+    p_list.set_defaults(repro_func=cmd_list)
+    p_run = sub.add_parser("run", help="run one method on one benchmark")
+    p_run.add_argument("method", help="method name (see `clatlas repro list`)")
+    p_run.add_argument("--benchmark", "-b", required=True, help="benchmark name (see `clatlas repro list`)")
+    p_run.add_argument("--profile", "-p", default="smoke", choices=sorted(PROFILES), help="data/training size (default: smoke)")
+    p_run.add_argument("--seed", type=int, default=0)
+    p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    p_run.add_argument("--out", help="results root (default: data/reproductions/results in the repo)")
+    p_run.add_argument("--resume", action="store_true", help="continue from the last finished task's checkpoint")
+    p_run.add_argument("--backbone", default="minilm", help="'minilm' (offline default) or any Hugging Face model id/path")
+    p_run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config value (repeatable)")
+    p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice; 1 is fastest on a busy machine)")
+    p_run.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p_run.set_defaults(repro_func=cmd_run)
+
+
+def dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen repro sub-command, turning expected failures into one-line errors."""
+    from reproductions.benchmarks import UnknownBenchmarkError
+    from reproductions.profiles import UnknownProfileError
+    from reproductions.streams import StreamError
+
+    expected: tuple[type[BaseException], ...] = (MissingDependencyError, UnknownBenchmarkError, UnknownProfileError, StreamError, FileNotFoundError)
+    try:
+        from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError
+        from reproductions.methods import UnknownMethodError
+        from reproductions.methods.base import MethodConfigError
+        from reproductions.runner import RunConfigError, RunInterrupted
+
+        expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError, RunInterrupted)
+    except ImportError:
+        pass  # torch missing: the command itself will raise MissingDependencyError
+    except MissingDependencyError:
+        pass
+    try:
+        return int(args.repro_func(args))
+    except KeyboardInterrupt:
+        print("interrupted; run the same command with --resume to continue from the last finished task", file=sys.stderr)
+        return 130
+    except expected as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``repro`` command to the ``clatlas`` CLI's argparse subparsers.
+
+    The parser sets ``func`` so a caller that dispatches with ``args.func(args)`` works too.
+    """
+    repro = subparsers.add_parser("repro", help="run continual-learning reproductions", description=__doc__)
+    _add_commands(repro)
+    repro.set_defaults(func=dispatch)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m reproductions", description="CL Atlas reproduction harness (same as `clatlas repro`)")
+    _add_commands(parser)
+    args = parser.parse_args(argv)
+    return dispatch(args)

@@ -1,0 +1,137 @@
+"""The foundation-LM CL methods on the WordNet benchmarks: runs, mean ± std tables and the literature checks.
+
+Usage::
+
+    python -m reproductions.run_peft_science [--groups til cil online] [--seeds 0 1 2]
+        [--reuse] [--baseline-dir /tmp/sci/results] [--report benchmarks/RESULTS-repro-peft.md]
+
+Three groups, each within one scenario so that methods are only compared
+with methods evaluated the same way:
+
+* ``til`` (``wordnet-5x4-til``): Progressive Prompts needs the task id, so it,
+  IncLoRA, O-LoRA and the SeqFT/SeqLoRA references run task-incrementally;
+* ``cil`` (``wordnet-5x4``): the task-agnostic methods (IncLoRA, O-LoRA,
+  L2P, AdapterCL) next to the 7 harness baselines of ``run_science``
+  (read from ``--out`` or ``--baseline-dir``, run only if missing);
+* ``online`` (``wordnet-5x4-online-htb`` and ``-btb``): MbPA++ and Online ER
+  with SeqFT as the single-pass reference.
+
+Runs are sequential (one process, one run at a time, ``--threads`` torch
+threads); ``--reuse`` keeps result files that already exist. The literature
+findings are checked and printed, never enforced: a finding that does not
+hold is reported with its numbers, and the benchmark is not changed to make
+it hold.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+from reproductions.results import DEFAULT_RESULTS_DIR, ReproductionResult, read_result, result_path, write_atomic
+from reproductions.run_science import METHODS as BASELINES
+from reproductions.run_science import table
+
+GROUPS: dict[str, list[tuple[str, list[str]]]] = {
+    "til": [("wordnet-5x4-til", ["seqft", "seqlora", "inclora", "olora", "progprompt"])],
+    "cil": [("wordnet-5x4", [*BASELINES, "inclora", "olora", "l2p", "adaptercl"])],
+    "online": [("wordnet-5x4-online-htb", ["seqft", "online_er", "mbpapp"]),
+               ("wordnet-5x4-online-btb", ["seqft", "online_er", "mbpapp"])],
+}
+NEW = ("inclora", "olora", "l2p", "progprompt", "adaptercl", "mbpapp", "online_er")
+
+
+def mean(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
+    return statistics.fmean(r.metrics[k] for r in results[m])  # type: ignore[misc]
+
+
+def verdict(ok: bool) -> str:
+    return "holds" if ok else "does NOT hold"
+
+
+def findings(bench: str, results: dict[str, list[ReproductionResult]]) -> list[str]:
+    """The literature's qualitative claims, checked on one benchmark's means."""
+    have = {m for m, rs in results.items() if rs}
+    out: list[str] = []
+    refs = [m for m in ("seqft", "seqlora") if m in have]
+    for m in ("inclora", "olora", "progprompt", "l2p", "adaptercl"):
+        if m in have and refs:
+            fm = mean(results, m, "FM")
+            ref_fm = {r: mean(results, r, "FM") for r in refs}
+            ok = all(fm <= 0.5 * v for v in ref_fm.values())
+            refs_txt = ", ".join(f"{r} {v:.2f}" for r, v in ref_fm.items())
+            out.append(f"{m} forgets far less than {'/'.join(refs)} (FM at most half): {verdict(ok)} "
+                       f"(FM {fm:.2f} vs {refs_txt}; BWT {mean(results, m, 'BWT'):.2f})")
+    if {"olora", "inclora"} <= have:
+        a, b = mean(results, "olora", "AA"), mean(results, "inclora", "AA")
+        sd = statistics.stdev(r.metrics["AA"] for r in results["olora"]) if len(results["olora"]) > 1 else 0.0  # type: ignore[misc]
+        out.append(f"O-LoRA AA at or above IncLoRA AA: {verdict(a >= b)} (AA {a:.2f} vs {b:.2f}; O-LoRA seed std {sd:.2f})")
+    for m in ("mbpapp", "online_er"):
+        if m in have and "seqft" in have:
+            a, b = mean(results, m, "AA"), mean(results, "seqft", "AA")
+            out.append(f"{m} above single-pass SeqFT on AA: {verdict(a > b)} (AA {a:.2f} vs {b:.2f}; "
+                       f"BWT {mean(results, m, 'BWT'):.2f} vs {mean(results, 'seqft', 'BWT'):.2f})")
+    if {"mbpapp", "online_er"} <= have:
+        a, b = mean(results, "mbpapp", "AA"), mean(results, "online_er", "AA")
+        out.append(f"MbPA++ at or above Online ER on AA: {verdict(a >= b)} (AA {a:.2f} vs {b:.2f})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--groups", nargs="+", choices=sorted(GROUPS), default=["til", "cil", "online"])
+    ap.add_argument("--profile", default="standard")
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--out", type=Path, default=DEFAULT_RESULTS_DIR)
+    ap.add_argument("--baseline-dir", type=Path, action="append", default=[],
+                    help="also look here for existing result files (e.g. the run_science output); repeatable")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--reuse", action="store_true", help="keep existing result files instead of re-running")
+    ap.add_argument("--dry-run", action="store_true", help="only tabulate the result files that exist")
+    ap.add_argument("--report", type=Path, help="also write the markdown tables here")
+    args = ap.parse_args(argv)
+
+    from reproductions import runner
+
+    t0 = time.perf_counter()
+    sections: list[str] = []
+    for group in args.groups:
+        for bench, methods in GROUPS[group]:
+            results: dict[str, list[ReproductionResult]] = {m: [] for m in methods}
+            for seed in args.seeds:
+                for m in methods:
+                    found = [p for d in [args.out, *args.baseline_dir]
+                             if (p := result_path(d, m, bench, args.profile, seed)).is_file()]
+                    if found and (args.reuse or args.dry_run):
+                        results[m].append(read_result(found[0]))
+                        continue
+                    if args.dry_run:
+                        continue
+                    print(f"[run] {m} {bench} seed {seed} ({time.perf_counter() - t0:.0f} s elapsed)", file=sys.stderr, flush=True)
+                    opts = runner.RunOptions(m, bench, args.profile, seed=seed, out=args.out, threads=args.threads, progress=False)
+                    r = runner.run(opts)
+                    results[m].append(r)
+                    print(f"      AA {r.metrics['AA']:.2f} BWT {r.metrics['BWT']:.2f} FM {r.metrics['FM']:.2f} in {r.wall_time_s:.0f} s",
+                          file=sys.stderr, flush=True)
+            seeds = sorted({r.seed for rs in results.values() for r in rs})
+            sections += [
+                f"### {bench} ({results[methods[0]][0].scenario if results[methods[0]] else '?'}), profile {args.profile}, "
+                f"seeds {' '.join(map(str, seeds))} (mean ± sample std)",
+                "",
+                table(results),
+                "",
+                *[f"- {f}" for f in findings(bench, results)],
+                "",
+            ]
+    text = "\n".join([*sections, f"sweep wall time {time.perf_counter() - t0:.0f} s"])
+    print(text)
+    if args.report:
+        write_atomic(args.report, text + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
