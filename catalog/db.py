@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
 
@@ -60,6 +61,8 @@ class PaperAuthorRow(SQLModel, table=True):
 
 class PlacementRow(SQLModel, table=True):
     __tablename__ = "placement"
+    # the full path, for "papers on the same placement" look-ups
+    __table_args__ = (Index("ix_placement_path", "setting", "increment", "family", "technique"),)
 
     id: Optional[int] = Field(default=None, primary_key=True)
     paper_key: str = Field(foreign_key="paper.key", index=True)

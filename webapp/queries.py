@@ -273,7 +273,8 @@ def results_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]
         "SELECT r.*, d.name AS benchmark_name, m.name AS metric_name, m.direction, m.unit, rp.title AS reporter_title "
         "FROM result r JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id "
         "JOIN paper rp ON rp.key = r.paper_key "
-        "WHERE r.paper_key = ? OR r.method_paper_key = ? ORDER BY r.leaderboard, r.native DESC, r.method, r.id"
+        "WHERE r.id IN (SELECT id FROM result WHERE paper_key = ? UNION SELECT id FROM result WHERE method_paper_key = ?) "
+        "ORDER BY r.leaderboard, r.native DESC, r.method, r.id"
     )
     return [dict(r) for r in con.execute(sql, (key, key))]
 
