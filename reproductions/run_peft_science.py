@@ -36,7 +36,7 @@ from reproductions.run_science import METHODS as BASELINES
 from reproductions.run_science import table
 
 GROUPS: dict[str, list[tuple[str, list[str]]]] = {
-    "til": [("wordnet-5x4-til", ["seqft", "seqlora", "inclora", "olora", "progprompt"])],
+    "til": [("wordnet-5x4-til", ["seqft", "seqlora", "replay", "ewc", "lwf", "mtl", "inclora", "olora", "progprompt"])],
     "cil": [("wordnet-5x4", [*BASELINES, "inclora", "olora", "l2p", "adaptercl"])],
     "online": [("wordnet-5x4-online-htb", ["seqft", "online_er", "mbpapp"]),
                ("wordnet-5x4-online-btb", ["seqft", "online_er", "mbpapp"])],
@@ -48,8 +48,19 @@ def mean(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
     return statistics.fmean(r.metrics[k] for r in results[m])  # type: ignore[misc]
 
 
+def std(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
+    vals = [r.metrics[k] for r in results[m]]
+    return statistics.stdev(vals) if len(vals) > 1 else 0.0  # type: ignore[arg-type]
+
+
 def verdict(ok: bool) -> str:
     return "holds" if ok else "does NOT hold"
+
+
+def noise(results: dict[str, list[ReproductionResult]], a: str, b: str, k: str) -> str:
+    """A note when two means differ by less than the larger seed std."""
+    gap = abs(mean(results, a, k) - mean(results, b, k))
+    return " (gap within 1 std: not distinguishable from seed noise)" if gap < max(std(results, a, k), std(results, b, k)) else ""
 
 
 def findings(bench: str, results: dict[str, list[ReproductionResult]]) -> list[str]:
@@ -67,16 +78,17 @@ def findings(bench: str, results: dict[str, list[ReproductionResult]]) -> list[s
                        f"(FM {fm:.2f} vs {refs_txt}; BWT {mean(results, m, 'BWT'):.2f})")
     if {"olora", "inclora"} <= have:
         a, b = mean(results, "olora", "AA"), mean(results, "inclora", "AA")
-        sd = statistics.stdev(r.metrics["AA"] for r in results["olora"]) if len(results["olora"]) > 1 else 0.0  # type: ignore[misc]
-        out.append(f"O-LoRA AA at or above IncLoRA AA: {verdict(a >= b)} (AA {a:.2f} vs {b:.2f}; O-LoRA seed std {sd:.2f})")
+        out.append(f"O-LoRA AA at or above IncLoRA AA: {verdict(a >= b)} (AA {a:.2f} ± {std(results, 'olora', 'AA'):.2f} "
+                   f"vs {b:.2f} ± {std(results, 'inclora', 'AA'):.2f}){noise(results, 'olora', 'inclora', 'AA')}")
     for m in ("mbpapp", "online_er"):
         if m in have and "seqft" in have:
             a, b = mean(results, m, "AA"), mean(results, "seqft", "AA")
             out.append(f"{m} above single-pass SeqFT on AA: {verdict(a > b)} (AA {a:.2f} vs {b:.2f}; "
-                       f"BWT {mean(results, m, 'BWT'):.2f} vs {mean(results, 'seqft', 'BWT'):.2f})")
+                       f"BWT {mean(results, m, 'BWT'):.2f} vs {mean(results, 'seqft', 'BWT'):.2f}){noise(results, m, 'seqft', 'AA')}")
     if {"mbpapp", "online_er"} <= have:
         a, b = mean(results, "mbpapp", "AA"), mean(results, "online_er", "AA")
-        out.append(f"MbPA++ at or above Online ER on AA: {verdict(a >= b)} (AA {a:.2f} vs {b:.2f})")
+        out.append(f"MbPA++ at or above Online ER on AA: {verdict(a >= b)} (AA {a:.2f} ± {std(results, 'mbpapp', 'AA'):.2f} "
+                   f"vs {b:.2f} ± {std(results, 'online_er', 'AA'):.2f}){noise(results, 'mbpapp', 'online_er', 'AA')}")
     return out
 
 

@@ -95,6 +95,9 @@ def resolve_device(name: str) -> Any:
     return torch.device(name)
 
 
+_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+
+
 def merge_config(method_cls: type[Method], profile: Profile, options: dict[str, Any], overrides: dict[str, Any], online: bool) -> dict[str, Any]:
     """Profile settings < method defaults < benchmark options < user overrides; online forces one pass."""
     config: dict[str, Any] = {**profile.as_config(), **method_cls.default_config, **options}
@@ -102,6 +105,11 @@ def merge_config(method_cls: type[Method], profile: Profile, options: dict[str, 
     if unknown:
         raise RunConfigError(f"unknown setting(s) {unknown}; valid: {', '.join(sorted(config))}")
     for k, v in overrides.items():
+        if isinstance(config[k], bool) and isinstance(v, str):  # bool("False") would be True
+            if v.strip().lower() not in _BOOLS:
+                raise RunConfigError(f"setting {k} expects true or false, got {v!r}")
+            config[k] = _BOOLS[v.strip().lower()]
+            continue
         config[k] = type(config[k])(v) if isinstance(config[k], (int, float)) and isinstance(v, str) else v
     if online:
         if overrides.get("epochs", 1) != 1:

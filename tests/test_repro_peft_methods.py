@@ -297,3 +297,12 @@ def test_resume_matches_uninterrupted_run(method: str, bench: str, tmp_path: Pat
     resumed = runner.run(opts(tmp_path / "b", resume=True))
     assert resumed.accuracy_matrix == full.accuracy_matrix
     assert resumed.trainable_params == full.trainable_params
+
+
+def test_boolean_settings_parse_from_the_command_line() -> None:
+    """``--set local_loss=False`` must switch the flag off (``bool("False")`` is True)."""
+    cls, prof = get_method("inclora"), get_profile("smoke")
+    assert runner.merge_config(cls, prof, {}, {"local_loss": "False"}, False)["local_loss"] is False
+    assert runner.merge_config(cls, prof, {}, {"local_loss": "true"}, False)["local_loss"] is True
+    with pytest.raises(runner.RunConfigError, match="true or false"):
+        runner.merge_config(cls, prof, {}, {"local_loss": "maybe"}, False)

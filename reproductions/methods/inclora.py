@@ -23,7 +23,9 @@ generates label words through the frozen LM head):
   t's label words: they are trained only during task t (task-local
   cross-entropy: logits masked to the example's task classes while training)
   and get exactly zero gradient afterwards. At test time CIL predicts over
-  all classes, TIL within the given task.
+  all classes, TIL within the given task. ``--set local_loss=False`` switches
+  to SeqLoRA's loss (cross-entropy over all outputs) for ablations; in CIL
+  the old head rows then keep changing.
 * the paper's instructions name the task and its answer options, which makes
   its evaluation close to task-incremental; the closest match here is
   ``wordnet-5x4-til``. On ``wordnet-5x4`` (CIL) the method runs unchanged but
@@ -61,7 +63,8 @@ class IncLoRA(Method):
     papers: list[str] = []
     scenarios = ("TIL", "CIL", "DIL")
     needs_boundaries = True
-    default_config = {"lr": 5e-4, "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "lora_targets": ["query", "value"]}
+    default_config = {"lr": 5e-4, "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "lora_targets": ["query", "value"],
+                      "local_loss": True}
 
     # ----- adapters -------------------------------------------------------------
     def setup(self) -> None:
@@ -113,6 +116,8 @@ class IncLoRA(Method):
         super().before_task(task_id, train)
 
     def training_loss(self, batch: Batch, task_id: int) -> Any:
+        if not self.cfg.get("local_loss", True):  # ablation: SeqLoRA's loss (CE over all outputs; TIL still masks)
+            return super().training_loss(batch, task_id)
         return task_local_loss(self.forward(batch, task_id), batch, self._task_mask)
 
     def after_task(self, task_id: int, train: Encoded) -> None:
