@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,14 @@ def mini_data(tmp_path: Path) -> Path:
     shutil.copy(REPO_ROOT / "data" / "taxonomy.yaml", dest / "taxonomy.yaml")
     shutil.copy(REPO_ROOT / "data" / "metrics.yaml", dest / "metrics.yaml")
     return dest
+
+
+@pytest.fixture()
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail any test that tries to open a network connection (tests run offline)."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a test tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

@@ -18,13 +18,7 @@ SURVEY_TITLE = "Recent Advances of Foundation Language Models-based Continual Le
 SURVEY_AUTHORS = ["Yutao Yang", "Jie Zhou", "Xuanwen Ding", "Tianyu Huai", "Shunyu Liu", "Qin Chen", "Yuan Xie", "Liang He"]
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a test tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # fixture in conftest.py
 
 
 class Recorded:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import re
-import socket
 from pathlib import Path
 
 import pytest
@@ -40,13 +39,7 @@ KE_2021 = """@inproceedings{ke-etal-2021-adapting,
 """
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(*args: object, **kwargs: object) -> None:
-        raise AssertionError("a test tried to open a network connection")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # fixture in conftest.py
 
 
 def recorded(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:
