@@ -80,14 +80,23 @@ def trainable_state(module: Any) -> dict[str, Any]:
     return {n: p.detach().cpu().clone() for n, p in module.named_parameters() if p.requires_grad}
 
 
-def load_trainable_state(module: Any, state: dict[str, Any]) -> None:
+def copy_parameters(module: Any, state: dict[str, Any]) -> None:
+    """Copy saved tensors into the module's parameters of the same names, checking names and shapes."""
     params = dict(module.named_parameters())
-    expected = {n for n, p in params.items() if p.requires_grad}
-    if set(state) != expected:
-        diff = sorted(set(state) ^ expected)[:5]
-        raise ValueError(f"checkpoint parameters do not match the model (e.g. {diff})")
+    missing = sorted(set(state) - set(params))[:5]
+    if missing:
+        raise ValueError(f"checkpoint parameters not in the model (e.g. {missing})")
     with torch.no_grad():
         for n, t in state.items():
             if params[n].shape != t.shape:
                 raise ValueError(f"checkpoint parameter {n} has shape {tuple(t.shape)}, model {tuple(params[n].shape)}")
             params[n].copy_(t)
+
+
+def load_trainable_state(module: Any, state: dict[str, Any]) -> None:
+    """Restore exactly the trainable parameters saved by :func:`trainable_state`."""
+    expected = {n for n, p in module.named_parameters() if p.requires_grad}
+    if set(state) != expected:
+        diff = sorted(set(state) ^ expected)[:5]
+        raise ValueError(f"checkpoint parameters do not match the model (e.g. {diff})")
+    copy_parameters(module, state)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from reproductions.backbones import copy_parameters
 from reproductions.data import Batch
 from reproductions.deps import require
 
@@ -72,13 +73,4 @@ def save_named(module: Any, keep: Any) -> dict[str, Any]:
     return {n: p.detach().cpu().clone() for n, p in module.named_parameters() if keep(n)}
 
 
-def load_named(module: Any, state: dict[str, Any]) -> None:
-    params = dict(module.named_parameters())
-    missing = sorted(set(state) - set(params))[:5]
-    if missing:
-        raise ValueError(f"checkpoint parameters not in the model (e.g. {missing})")
-    with torch.no_grad():
-        for n, t in state.items():
-            if params[n].shape != t.shape:
-                raise ValueError(f"checkpoint parameter {n} has shape {tuple(t.shape)}, model {tuple(params[n].shape)}")
-            params[n].copy_(t)
+load_named = copy_parameters  # restores what save_named kept, frozen parameters included
