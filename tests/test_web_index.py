@@ -1,4 +1,4 @@
-"""The in-memory index must answer exactly like the SQL reference (webapp.queries) for any filter."""
+"""The in-memory index must answer exactly like the SQL reference (tests/sql_reference.py) for any filter."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ pytest.importorskip("numpy")
 from catalog.build import build_database  # noqa: E402
 from catalog.taxonomy import AXES  # noqa: E402
 from webapp import queries  # noqa: E402
+from tests import sql_reference  # noqa: E402
 from webapp.database import Database  # noqa: E402
 from webapp.filters import SORTS, parse_filter  # noqa: E402
 from webapp.index import PaperIndex  # noqa: E402
@@ -70,12 +71,12 @@ def compare(db_path: Path, rounds: int, seed: int) -> None:
         except Exception:
             continue
         total, keys, facets = index.search(con, f, with_facets=True)
-        assert total == queries.count_papers(con, f), params
+        assert total == sql_reference.count_papers(con, f), params
         if f.effective_sort != "relevance":  # bm25 ties may order differently; membership is checked by total
-            assert keys == queries.filtered_keys(con, f), params
+            assert keys == sql_reference.filtered_keys(con, f), params
         else:
-            assert set(keys) <= set(queries.filtered_keys(con, f, paged=False))
-        assert facets == queries.facet_counts(con, f, vocab), params
+            assert set(keys) <= set(sql_reference.filtered_keys(con, f, paged=False))
+        assert facets == sql_reference.facet_counts(con, f, vocab), params
         all_keys = index.search(con, f, paged=False)[1]
         assert len(all_keys) == total
 

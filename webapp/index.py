@@ -11,7 +11,7 @@ SQLite file (loaded with the queries below); full-text matching is still
 FTS5's, and the SQL implementation in :mod:`webapp.queries` remains the
 reference that the tests compare this index against.
 
-Semantics are the same as :func:`webapp.queries.facet_counts`: the four
+Semantics are the same as ``facet_counts`` in tests/sql_reference.py: the four
 taxonomy axes constrain one and the same placement row, and every facet is
 counted with all filters except its own (disjunctive faceting).
 """
