@@ -100,6 +100,20 @@ class SurveyInfo(Strict):
     group: str | None = None
 
 
+Provenance = Literal["paper-text", "extracted", "secondary"]
+"""How a reported number was checked: read in the paper's own text or HTML
+(``paper-text``), taken from a table extraction (``extracted``), or read in a
+reprint elsewhere (``secondary``). Only ``paper-text`` counts as verified."""
+
+
+class ResultSource(Strict):
+    """Another place that prints the same number (a reprint in another table or paper)."""
+
+    paper: str | None = None  # catalog key of the reprinting paper, if in the catalog
+    table: NonEmpty
+    url: Url | None = None
+
+
 class ReportedResult(Strict):
     """One number a paper prints, with the protocol and table it comes from."""
 
@@ -115,6 +129,23 @@ class ReportedResult(Strict):
     value: float = Field(strict=False)
     table: NonEmpty
     note: str | None = None
+    provenance: Provenance | None = None
+    reference: bool = False  # a non-continual reference row (multitask, per-task, single-task upper bound)
+    also_in: list[ResultSource] = Field(default_factory=list)
+    seeds: int | None = Field(default=None, ge=1)  # runs averaged, when the paper says
+    hardware: str | None = None
+    batch_size: int | None = Field(default=None, ge=1)  # effective batch size, when the paper says
+
+
+YEAR_MONTH_RE = re.compile(r"^(19|20)\d\d-(0[1-9]|1[0-2])$")
+
+
+class Alias(Strict):
+    """Another title or arXiv id under which the same paper circulates (e.g. an earlier preprint)."""
+
+    title: str | None = None
+    arxiv: Annotated[str, Field(pattern=ARXIV_RE.pattern)] | None = None
+    note: str | None = None
 
 
 class Paper(Strict):
@@ -128,6 +159,8 @@ class Paper(Strict):
     arxiv: Annotated[str, Field(pattern=ARXIV_RE.pattern)] | None = None
     acl_anthology: Annotated[str, Field(pattern=ACL_RE.pattern)] | None = None
     openreview: Annotated[str, Field(pattern=r"^[A-Za-z0-9_\-]{6,}$")] | None = None
+    first_public: Annotated[str, Field(pattern=YEAR_MONTH_RE.pattern)] | None = None  # YYYY-MM of the first preprint
+    aliases: list[Alias] = Field(default_factory=list)
     url: Url | None = None
     code_url: Url | None = None
     sources: list[Url] = Field(min_length=1)

@@ -28,6 +28,8 @@ class AxisValue:
     label: str
     description: str
     setting: str | None = None  # only for increment values: the setting they belong to
+    extension: bool = False  # True: added by CL Atlas beyond the survey's taxonomy
+    rationale: str | None = None  # why an extension value was needed (shown on the site)
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,10 @@ def parse_taxonomy(raw: dict) -> Taxonomy:
         spec = raw["axes"][axis]
         labels[axis] = spec["label"]
         values[axis] = [
-            AxisValue(axis, key, v["label"], v["description"], v.get("setting"))
+            AxisValue(
+                axis, key, v["label"], v["description"], v.get("setting"),
+                bool(v.get("extension", False)), v.get("rationale"),
+            )
             for key, v in spec["values"].items()
         ]
     return Taxonomy(labels, values, dict(raw.get("approaches") or {}))
