@@ -1,4 +1,4 @@
-"""The survey's continual-learning metrics (DESIGN.md §2), implemented once.
+"""The continual-learning metrics (the survey's §7 plus LA and GA), implemented once, as a registry.
 
 The reproductions, the catalog build and the web pages all call these
 functions, so a number shown anywhere in the atlas was computed by the same
@@ -15,12 +15,11 @@ needed by FWT and may be ``None`` otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from math import isfinite
 
 Matrix = Sequence[Sequence[float | None]]
-
-METRIC_IDS: tuple[str, ...] = ("AA", "AIA", "FM", "BWT", "FWT", "IM")
 
 
 class MetricInputError(ValueError):
@@ -99,28 +98,92 @@ def intransigence(a: Matrix, a_star: Sequence[float | None]) -> float:
     return sum(a_star[j] - a[j][j] for j in range(t)) / t  # type: ignore[operator]
 
 
+def learning_accuracy(a: Matrix) -> float:
+    """LA: mean accuracy on each task right after learning it (plasticity; Riemer et al. 2019)."""
+    t = _check_square(a)
+    return sum(a[i][i] for i in range(t)) / t  # type: ignore[misc]
+
+
+def general_ability_change(probe: Sequence[float | None]) -> float:
+    """GA: score on a probe no task trains, after the last task minus before the first (TRACE's general-ability delta)."""
+    if len(probe) < 2 or probe[0] is None or probe[-1] is None:
+        raise MetricInputError("general-ability change needs the probe score before and after the stream")
+    return probe[-1] - probe[0]  # type: ignore[operator]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything a run measured, from which every metric is computed.
+
+    ``matrix[i][j]``: score on task j after stage i; ``baseline[j]``: score of
+    the untrained model; ``reference[j]``: a reference model's score (IM);
+    ``probe[k]``: a general-ability probe before the stream (k = 0) and after
+    each stage.
+    """
+
+    matrix: Matrix
+    baseline: Sequence[float | None] | None = None
+    reference: Sequence[float | None] | None = None
+    probe: Sequence[float | None] | None = None
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    """One metric: how to compute it, which way is better, and which inputs it needs beyond the matrix."""
+
+    id: str
+    compute: Callable[[Evaluation], float]
+    direction: str  # higher | lower
+    needs: tuple[str, ...] = ()
+    min_tasks: int = 1
+
+    def available(self, ev: Evaluation) -> bool:
+        if len(ev.matrix) < self.min_tasks:
+            return False
+        return all(getattr(ev, n) is not None and all(v is not None for v in getattr(ev, n)) for n in self.needs)
+
+
+METRICS: dict[str, MetricSpec] = {}
+
+
+def register(spec: MetricSpec) -> MetricSpec:
+    """Add a metric; ``data/metrics.yaml`` must define the same id with the same direction (the loader checks)."""
+    if spec.id in METRICS:
+        raise ValueError(f"metric {spec.id!r} registered twice")
+    METRICS[spec.id] = spec
+    return spec
+
+
+register(MetricSpec("AA", lambda ev: average_accuracy(ev.matrix), "higher"))
+register(MetricSpec("AIA", lambda ev: average_incremental_accuracy(ev.matrix), "higher"))
+register(MetricSpec("FM", lambda ev: forgetting_measure(ev.matrix), "lower", min_tasks=2))
+register(MetricSpec("BWT", lambda ev: backward_transfer(ev.matrix), "higher", min_tasks=2))
+register(MetricSpec("FWT", lambda ev: forward_transfer(ev.matrix, ev.baseline or []), "higher", ("baseline",), min_tasks=2))
+register(MetricSpec("IM", lambda ev: intransigence(ev.matrix, ev.reference or []), "lower", ("reference",)))
+register(MetricSpec("LA", lambda ev: learning_accuracy(ev.matrix), "higher"))
+register(MetricSpec("GA", lambda ev: general_ability_change(ev.probe or []), "higher", ("probe",)))
+
+METRIC_IDS: tuple[str, ...] = tuple(METRICS)
+
+
+def compute(ev: Evaluation) -> dict[str, float | None]:
+    """Every registered metric that the evaluation's inputs allow; the others are ``None``."""
+    _check_square(ev.matrix)
+    if ev.baseline is not None and len(ev.matrix) >= 2 and any(ev.matrix[i - 1][i] is None for i in range(1, len(ev.matrix))):
+        ev = Evaluation(ev.matrix, None, ev.reference, ev.probe)  # FWT needs the not-yet-seen cells
+    return {mid: (spec.compute(ev) if spec.available(ev) else None) for mid, spec in METRICS.items()}
+
+
 def compute_all(
     a: Matrix,
     b: Sequence[float | None] | None = None,
     a_star: Sequence[float | None] | None = None,
+    probe: Sequence[float | None] | None = None,
 ) -> dict[str, float | None]:
-    """Every metric that the given inputs allow; the others are ``None``.
+    """Every metric that the given inputs allow; the others are ``None`` (see :func:`compute`).
 
-    FWT needs ``b``, IM needs ``a_star``, and FM/BWT/FWT need two or more
-    tasks. Missing inputs give ``None`` rather than an error, so a result file
-    stores what could honestly be computed.
+    FWT needs ``b``, IM needs ``a_star``, GA needs ``probe``, and FM/BWT/FWT
+    need two or more tasks. Missing inputs give ``None`` rather than an
+    error, so a result stores what could honestly be computed.
     """
-    t = _check_square(a)
-    out: dict[str, float | None] = {
-        "AA": average_accuracy(a),
-        "AIA": average_incremental_accuracy(a),
-        "FM": forgetting_measure(a) if t >= 2 else None,
-        "BWT": backward_transfer(a) if t >= 2 else None,
-        "FWT": None,
-        "IM": None,
-    }
-    if b is not None and t >= 2 and all(a[i - 1][i] is not None for i in range(1, t)):
-        out["FWT"] = forward_transfer(a, b)
-    if a_star is not None and all(v is not None for v in a_star):
-        out["IM"] = intransigence(a, a_star)
-    return out
+    return compute(Evaluation(a, b, a_star, probe))

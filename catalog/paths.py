@@ -16,6 +16,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("CLATLAS_DATA", REPO_ROOT / "data"))
 
 
+def results_dir() -> Path:
+    """Reproduction result files: ``<data>/reproductions/results``, for the harness and the build alike."""
+    return data_dir() / "reproductions" / "results"
+
+
 def default_db_path() -> Path:
     """The built database: ``$CLATLAS_DB`` or ``var/catalog.sqlite`` (git-ignored)."""
     return Path(os.environ.get("CLATLAS_DB", REPO_ROOT / "var" / "catalog.sqlite"))

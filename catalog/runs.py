@@ -1,9 +1,9 @@
 """Checking reproduction result files before the build loads them.
 
-The result-file schema belongs to the harness (:mod:`reproductions.results`);
-this module only adapts its validation errors to the catalog's problem
-format. Importing it must not need torch, so that ``clatlas build`` works
-with the core install.
+The result-file schema lives in :mod:`catalog.runfile` (the harness above
+writes with it); this module only adapts its validation errors to the
+catalog's problem format. No torch needed, so ``clatlas build`` works with
+the core install.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from catalog.runfile import ReproductionResult
+
 
 def check_run(data: Any) -> list[tuple[str, str]]:
     """``(field, message)`` pairs for everything wrong with one result file."""
-    from reproductions.results import ReproductionResult
-
     if not isinstance(data, dict):
         return [("(file)", f"expected a JSON object, got {type(data).__name__}")]
     try:

@@ -217,3 +217,4 @@ class Metric(Strict):
     direction: Literal["higher", "lower"]
     unit: NonEmpty
     description: NonEmpty
+    reported_only: bool = False  # true: papers report it but catalog.metrics does not compute it

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from reproductions.deps import require
-from reproductions.results import write_atomic
+from catalog.runfile import write_atomic
 
 torch = require("torch")
 

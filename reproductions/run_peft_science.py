@@ -31,7 +31,8 @@ import sys
 import time
 from pathlib import Path
 
-from reproductions.results import DEFAULT_RESULTS_DIR, ReproductionResult, read_result, result_path, write_atomic
+from catalog.paths import results_dir
+from catalog.runfile import ReproductionResult, read_result, result_path, write_atomic
 from reproductions.run_science import METHODS as BASELINES
 from reproductions.run_science import table
 
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--groups", nargs="+", choices=sorted(GROUPS), default=["til", "cil", "online"])
     ap.add_argument("--profile", default="standard")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    ap.add_argument("--out", type=Path, default=DEFAULT_RESULTS_DIR)
+    ap.add_argument("--out", type=Path, default=None, help="results root (default: the data tree's reproductions/results)")
     ap.add_argument("--baseline-dir", type=Path, action="append", default=[],
                     help="also look here for existing result files (e.g. the run_science output); repeatable")
     ap.add_argument("--threads", type=int, default=2)
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--dry-run", action="store_true", help="only tabulate the result files that exist")
     ap.add_argument("--report", type=Path, help="also write the markdown tables here")
     args = ap.parse_args(argv)
+    args.out = args.out or results_dir()
 
     from reproductions import runner
 

@@ -21,7 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from reproductions.results import DEFAULT_RESULTS_DIR, ReproductionResult, read_result, result_path, write_atomic
+from catalog.paths import results_dir
+from catalog.runfile import ReproductionResult, read_result, result_path, write_atomic
 
 METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
 SEQUENTIAL = ["seqft", "seqlora", "replay", "ewc", "lwf"]
@@ -91,11 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="standard")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--methods", nargs="+", default=METHODS)
-    ap.add_argument("--out", type=Path, default=DEFAULT_RESULTS_DIR)
+    ap.add_argument("--out", type=Path, default=None, help="results root (default: the data tree's reproductions/results)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--reuse", action="store_true", help="keep existing result files instead of re-running")
     ap.add_argument("--report", type=Path, help="also write the markdown table here")
     args = ap.parse_args(argv)
+    args.out = args.out or results_dir()
 
     from reproductions import runner
 

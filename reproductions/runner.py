@@ -9,125 +9,39 @@ checkpoints after each stage and the atomic result file.
 
 from __future__ import annotations
 
-import platform
-import resource
-import shlex
 import sys
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from datetime import datetime, timezone
-from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 from catalog.metrics import compute_all
 from reproductions import checkpoint
 from reproductions.backbones import DEFAULT_BACKBONE, load_tokenizer
-from reproductions.benchmarks import get_benchmark
+from reproductions.benchmarks import BenchmarkSpec, get_benchmark
 from reproductions.data import Encoded, encode, iterate, num_batches
 from reproductions.deps import require
 from reproductions.methods import get_method
 from reproductions.methods.base import Method, MethodContext, derive_seed
-from reproductions.paths import cache_dir
-from reproductions.profiles import Profile, get_profile
-from reproductions.results import DEFAULT_RESULTS_DIR, ReproductionResult, Versions, result_path, write_result
+from reproductions.profiles import get_profile
+from reproductions.runcommon import (
+    PROFILE_KEYS,
+    RunConfigError,
+    RunInterrupted,
+    RunOptions,
+    _disable,
+    checkpoint_dir,
+    command_line,
+    finish,
+    merge_config,
+    peak_memory_mb,
+    resolve_device,
+    versions,
+)
+from catalog.runfile import ReproductionResult
 
 torch = require("torch")
 tqdm = require("tqdm").tqdm
-
-PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-
-
-class RunInterrupted(RuntimeError):
-    """Raised by ``stop_after_task`` (tests, demos) to simulate an interruption after a checkpoint."""
-
-
-class RunConfigError(ValueError):
-    """Bad run options (unknown override key, unavailable device...)."""
-
-
-@dataclass
-class RunOptions:
-    """Everything that identifies and steers one run; ``command`` is derived from it."""
-
-    method: str
-    benchmark: str
-    profile: str = "smoke"
-    seed: int = 0
-    device: str = "cpu"
-    out: Path | None = None
-    checkpoint_dir: Path | None = None
-    resume: bool = False
-    backbone: str = DEFAULT_BACKBONE
-    overrides: dict[str, Any] = field(default_factory=dict)
-    progress: bool | None = None  # None: bars only on a terminal
-    stop_after_task: int | None = None
-    keep_checkpoint: bool = False
-    threads: int | None = None  # torch intra-op threads; None keeps torch's default
-    log: Any = None  # file-like for status lines; default stderr
-
-
-def command_line(opts: RunOptions, benchmark: str) -> str:
-    parts = ["clatlas", "repro", "run", opts.method, "--benchmark", benchmark, "--profile", opts.profile,
-             "--seed", str(opts.seed), "--device", opts.device]
-    if opts.backbone != DEFAULT_BACKBONE:
-        parts += ["--backbone", opts.backbone]
-    for k in sorted(opts.overrides):
-        parts += ["--set", f"{k}={opts.overrides[k]}"]
-    return shlex.join(parts)
-
-
-def versions() -> Versions:
-    def v(pkg: str) -> str | None:
-        try:
-            return metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return Versions(python=platform.python_version(), torch=v("torch"), transformers=v("transformers"), peft=v("peft"), clatlas=v("clatlas"))
-
-
-def resolve_device(name: str) -> Any:
-    if name == "cuda" and not torch.cuda.is_available():
-        raise RunConfigError("--device cuda was requested but CUDA is not available; use --device cpu")
-    if name not in ("cpu", "cuda"):
-        raise RunConfigError(f"unknown device {name!r}; valid: cpu, cuda")
-    return torch.device(name)
-
-
-_BOOLS = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
-
-
-def merge_config(method_cls: type[Method], profile: Profile, options: dict[str, Any], overrides: dict[str, Any], online: bool) -> dict[str, Any]:
-    """Profile settings < method defaults < benchmark options < user overrides; online forces one pass."""
-    config: dict[str, Any] = {**profile.as_config(), **method_cls.default_config, **options}
-    unknown = sorted(set(overrides) - set(config))
-    if unknown:
-        raise RunConfigError(f"unknown setting(s) {unknown}; valid: {', '.join(sorted(config))}")
-    for k, v in overrides.items():
-        if isinstance(config[k], bool) and isinstance(v, str):  # bool("False") would be True
-            if v.strip().lower() not in _BOOLS:
-                raise RunConfigError(f"setting {k} expects true or false, got {v!r}")
-            config[k] = _BOOLS[v.strip().lower()]
-            continue
-        config[k] = type(config[k])(v) if isinstance(config[k], (int, float)) and isinstance(v, str) else v
-    if online:
-        if overrides.get("epochs", 1) != 1:
-            raise RunConfigError("online streams are single-pass: epochs must be 1")
-        config["epochs"] = 1
-    return config
-
-
-def peak_memory_mb(device: Any) -> float:
-    if device.type == "cuda":
-        return torch.cuda.max_memory_allocated(device) / 2**20
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0  # Linux: KiB
-
-
-def _disable(bar: bool | None) -> bool | None:
-    """tqdm's ``disable``: None lets tqdm hide bars when stderr is not a terminal."""
-    return None if bar is None else not bar
-
 
 def evaluate(method: Method, enc: Encoded, task_id: int | None, batch_size: int, device: Any) -> float:
     correct = 0
@@ -145,14 +59,28 @@ def evaluate_all(method: Method, tests: list[Encoded], til: bool, batch_size: in
 
 
 def run(opts: RunOptions) -> ReproductionResult:
-    """Run (or resume) one reproduction and write its result file; returns the result."""
-    started = time.perf_counter()
-    log = opts.log or sys.stderr
+    """Run (or resume) one reproduction and write its result file; returns the result.
+
+    The benchmark's kind picks the loop: ``classify`` runs here, ``generate``
+    (a causal chat LM) in :mod:`reproductions.lm.runner`.
+    """
     if opts.threads:
         # On a shared 2-core machine one thread per run avoids OpenMP spin contention (5x faster there).
         torch.set_num_threads(int(opts.threads))
-    method_cls = get_method(opts.method)
     spec = get_benchmark(opts.benchmark)
+    if spec.kind == "generate":
+        from reproductions.lm.runner import run_generative
+
+        return run_generative(opts, spec)
+    return run_classification(opts, spec)
+
+
+def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
+    """The encoder + head loop: train stage by stage, score every task after each stage by argmax accuracy."""
+    started = time.perf_counter()
+    log = opts.log or sys.stderr
+    method_cls = get_method(opts.method)
+    backbone = opts.backbone or DEFAULT_BACKBONE
     base = get_profile(opts.profile)
     online = spec.scenario in ("HTB", "BTB")
     config = merge_config(method_cls, base, dict(spec.options), opts.overrides, online)
@@ -161,7 +89,7 @@ def run(opts: RunOptions) -> ReproductionResult:
     bar = opts.progress
 
     stream = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})
-    tok = load_tokenizer(opts.backbone)
+    tok = load_tokenizer(backbone)
     trains = [encode(t.train, tok, profile.max_length) for t in stream.tasks]
     tests = [encode(t.test, tok, profile.max_length) for t in stream.tasks]
     ctx = MethodContext(
@@ -171,7 +99,7 @@ def run(opts: RunOptions) -> ReproductionResult:
         boundaries_known=stream.boundaries_known,
         online=stream.online,
         config=config,
-        backbone=opts.backbone,
+        backbone=backbone,
         seed=opts.seed,
         device=device,
     )
@@ -180,12 +108,8 @@ def run(opts: RunOptions) -> ReproductionResult:
     method.setup()
 
     identity = {"method": method_cls.name, "benchmark": spec.name, "profile": opts.profile,
-                "seed": opts.seed, "backbone": opts.backbone, "config": config, "task_names": stream.task_names}
-    out = Path(opts.out) if opts.out else DEFAULT_RESULTS_DIR
-    # Default results go to the repo's data tree, which the catalog build scans; their
-    # checkpoints then live in the cache instead. With --out they sit in OUT/.checkpoints.
-    ckroot = Path(opts.out) / ".checkpoints" if opts.out else cache_dir() / "checkpoints"
-    ckdir = Path(opts.checkpoint_dir) if opts.checkpoint_dir else ckroot / method_cls.name / spec.name / f"{opts.profile}-seed{opts.seed}"
+                "seed": opts.seed, "backbone": backbone, "config": config, "task_names": stream.task_names}
+    ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(stream.tasks)
     til = stream.scenario == "TIL"
     matrix: list[list[float]] = []
@@ -241,7 +165,7 @@ def run(opts: RunOptions) -> ReproductionResult:
         profile=opts.profile,
         seed=opts.seed,
         task_names=stream.task_names,
-        config={**config, "backbone": opts.backbone, "threads": torch.get_num_threads(), "stream": stream.info},
+        config={**config, "backbone": backbone, "threads": torch.get_num_threads(), "stream": stream.info},
         versions=versions(),
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
         accuracy_matrix=matrix,
@@ -254,14 +178,5 @@ def run(opts: RunOptions) -> ReproductionResult:
         command=command_line(opts, spec.name),
         created=datetime.now(timezone.utc).replace(microsecond=0),
     )
-    path = result_path(out, method_cls.name, spec.name, opts.profile, opts.seed)
-    write_result(result, path)
-    if not opts.keep_checkpoint:
-        checkpoint.remove(ckdir)
-        for parent in list(ckdir.parents)[:3]:  # tidy empty .checkpoints/<method>/<benchmark> folders
-            try:
-                parent.rmdir()
-            except OSError:
-                break
-    print(f"wrote {path}", file=log)
+    finish(result, opts, ckdir, log)
     return result

@@ -72,11 +72,9 @@ def test_corrupt_checkpoint_is_reported_not_reused(tmp_path: Path, monkeypatch: 
 def test_default_checkpoints_stay_out_of_the_results_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The catalog build scans data/reproductions/results, so default checkpoints go to the cache."""
     use_wordnet_fixture(monkeypatch, tmp_path)
-    import reproductions.runner as runner_mod
-
-    monkeypatch.setattr(runner_mod, "DEFAULT_RESULTS_DIR", tmp_path / "results")
+    monkeypatch.setenv("CLATLAS_DATA", str(tmp_path / "data"))
     o = RunOptions("seqlora", "wordnet-5x4", "smoke", seed=1, progress=False, threads=1, stop_after_task=0)
     with pytest.raises(RunInterrupted):
         run(o)
     assert (tmp_path / "cache" / "checkpoints" / "seqlora" / "wordnet-5x4" / "smoke-seed1" / "latest.json").is_file()
-    assert not (tmp_path / "results").exists()
+    assert not (tmp_path / "data").exists()

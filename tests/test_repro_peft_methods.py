@@ -33,7 +33,7 @@ from reproductions.data import Encoded, encode, iterate  # noqa: E402
 from reproductions.methods import get_method  # noqa: E402
 from reproductions.methods.base import MethodConfigError, MethodContext  # noqa: E402
 from reproductions.profiles import get_profile  # noqa: E402
-from reproductions.results import read_result  # noqa: E402
+from catalog.runfile import read_result  # noqa: E402
 from reproductions.streams import Example  # noqa: E402
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ import pytest
 from pydantic import ValidationError
 
 from catalog.metrics import compute_all
-from reproductions import results as res
+from catalog import runfile as res
 
 A = [[80.0, 10.0, 20.0], [60.0, 90.0, 30.0], [50.0, 70.0, 85.0]]
 B = [5.0, 15.0, 25.0]

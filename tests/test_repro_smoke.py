@@ -10,7 +10,7 @@ import pytest
 
 from _repro_support import use_wordnet_fixture
 from reproductions import cli
-from reproductions.results import read_result
+from catalog.runfile import read_result
 
 METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
 

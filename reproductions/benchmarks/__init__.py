@@ -31,6 +31,7 @@ class BenchmarkSpec:
     build: BuildFn
     options: dict[str, Any] = field(default_factory=dict)
     needs: str | None = None  # what must be available to build it, for `repro list`
+    kind: str = "classify"  # classify: encoder + head (reproductions.runner); generate: causal LM (reproductions.lm)
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {}
@@ -55,6 +56,7 @@ def register_benchmark(spec: BenchmarkSpec, aliases: tuple[str, ...] = ()) -> Be
 
 def _load_builtin() -> None:
     from reproductions.benchmarks import standard_cl, wordnet  # noqa: F401  (registers)
+    from reproductions.lm import wordnet_instruct  # noqa: F401  (registers)
 
 
 def all_benchmarks() -> dict[str, BenchmarkSpec]:

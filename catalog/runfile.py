@@ -1,10 +1,17 @@
-"""The reproduction result file (schema_version 1): one pydantic model for writing and reading.
+"""The reproduction result file: one pydantic model for writing and reading, owned by the catalog.
 
-The harness writes these files and the catalog build reads them with the same
-model, so a file that loads is a file the catalog can trust: the matrix is
-square with percentages, the task names match it, and the stored metrics are
-re-computed from the matrix with ``catalog.metrics.compute_all`` on load and
-must agree. Pure pydantic: no torch needed to read results.
+The harness (a layer above) writes these files and the catalog build reads
+them with the same model, so a file that loads is a file the catalog can
+trust: the matrix is square with percentages, the task names match it, and
+every stored metric is re-computed from the raw evaluation (score matrix,
+baseline row, probe scores) with :mod:`catalog.metrics` on load and must
+agree. The build computes the metrics again from the raw evaluation, so a
+metric added later applies to every committed file without rewriting it.
+Pure pydantic: no torch needed to read results.
+
+Versions: 1 (classification runs), 2 adds the optional generative fields
+(per-task scoring rules, the general-ability probe, the backbone note, the
+training token count and time split). Both load.
 """
 
 from __future__ import annotations
@@ -21,10 +28,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalog.metrics import METRIC_IDS, compute_all
+from catalog.paths import results_dir
 
-SCHEMA_VERSION = 1
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_RESULTS_DIR = REPO_ROOT / "data" / "reproductions" / "results"
+SCHEMA_VERSION = 2
 
 
 class Versions(BaseModel):
@@ -38,12 +44,23 @@ class Versions(BaseModel):
     clatlas: str | None = None
 
 
+class ProbeScores(BaseModel):
+    """A general-ability probe no task trains: its score before the stream and after every stage."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str
+    scoring: str
+    size: int = Field(ge=1)
+    scores: list[float] = Field(description="index 0: before the first task; index i+1: after task i")
+
+
 class ReproductionResult(BaseModel):
     """One finished run of one method on one benchmark with one seed."""
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[1, 2] = SCHEMA_VERSION
     method: str = Field(min_length=1)
     papers: list[str] = Field(default_factory=list, description="catalog keys of the papers this run reproduces")
     benchmark: str = Field(min_length=1)
@@ -63,6 +80,12 @@ class ReproductionResult(BaseModel):
     peak_memory_mb: float = Field(ge=0)
     command: str
     created: datetime
+    task_scoring: list[str] | None = Field(default=None, description="generative runs: how each task is scored")
+    probe: ProbeScores | None = None
+    backbone_note: str | None = Field(default=None, description="what a reader must know about the weights")
+    train_tokens: int | None = Field(default=None, ge=0, description="tokens in all training batches (padding excluded)")
+    train_time_s: float | None = Field(default=None, ge=0)
+    eval_time_s: float | None = Field(default=None, ge=0)
 
     @model_validator(mode="after")
     def _consistent(self) -> ReproductionResult:
@@ -75,16 +98,30 @@ class ReproductionResult(BaseModel):
         for v in [x for row in a for x in row] + list(self.baseline_accuracy):
             if not 0.0 <= v <= 100.0:
                 raise ValueError(f"accuracy {v} is not a percentage in [0, 100]")
-        if set(self.metrics) != set(METRIC_IDS):
-            raise ValueError(f"metrics must have exactly the keys {list(METRIC_IDS)}")
-        expected = compute_all(a, self.baseline_accuracy)
-        for k, v in expected.items():
+        unknown = sorted(set(self.metrics) - set(METRIC_IDS))
+        if unknown:
+            raise ValueError(f"metrics {unknown} are not implemented in catalog.metrics ({', '.join(METRIC_IDS)})")
+        if self.task_scoring is not None and len(self.task_scoring) != t:
+            raise ValueError(f"task_scoring must have {t} entries")
+        if self.probe is not None:
+            if len(self.probe.scores) != t + 1:
+                raise ValueError(f"probe.scores must have {t + 1} entries (before the stream, then after each task)")
+            if any(not 0.0 <= v <= 100.0 for v in self.probe.scores):
+                raise ValueError("probe scores must be percentages in [0, 100]")
+        expected = self.computed_metrics()
+        for k, got in self.metrics.items():
+            v = expected[k]
             if k == "IM":
                 continue  # needs reference accuracies that a single run does not have
-            got = self.metrics[k]
             if (v is None) != (got is None) or (v is not None and not isclose(v, got, abs_tol=1e-6)):  # type: ignore[arg-type]
-                raise ValueError(f"metric {k}={got} disagrees with the accuracy matrix ({v})")
+                raise ValueError(f"metric {k}={got} disagrees with the raw evaluation ({v})")
         return self
+
+
+    def computed_metrics(self) -> dict[str, float | None]:
+        """Every registered metric, computed from the raw evaluation this file holds."""
+        probe = self.probe.scores if self.probe else None
+        return compute_all(self.accuracy_matrix, self.baseline_accuracy, None, probe)
 
 
 def result_path(root: Path, method: str, benchmark: str, profile: str, seed: int) -> Path:
@@ -116,9 +153,9 @@ def read_result(path: Path) -> ReproductionResult:
     return ReproductionResult.model_validate_json(Path(path).read_text(encoding="utf-8"))
 
 
-def iter_result_files(root: Path = DEFAULT_RESULTS_DIR) -> Iterator[Path]:
+def iter_result_files(root: Path | None = None) -> Iterator[Path]:
     """Every result JSON under ``root``, skipping hidden folders (checkpoints, temp files)."""
-    root = Path(root)
+    root = Path(root) if root is not None else results_dir()
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*.json")):
@@ -128,7 +165,7 @@ def iter_result_files(root: Path = DEFAULT_RESULTS_DIR) -> Iterator[Path]:
         yield path
 
 
-def load_results(root: Path = DEFAULT_RESULTS_DIR) -> list[ReproductionResult]:
+def load_results(root: Path | None = None) -> list[ReproductionResult]:
     """All results under ``root``; a file that fails validation raises with its path."""
     out = []
     for path in iter_result_files(root):
