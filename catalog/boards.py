@@ -28,7 +28,7 @@ from typing import Any, Iterable, Mapping
 from catalog.orders import AVG
 
 VERIFIED = "paper-text"
-NO_ORDER = ""  # column key of numbers printed without a task order
+NO_ORDER = "value"  # column key of numbers printed without a task order
 
 
 def method_key(method: str, method_paper: str | None) -> str:
@@ -67,6 +67,13 @@ def board_columns(declared: list[str], seen: Iterable[str | None]) -> list[str]:
     if None in seen:
         cols.append(NO_ORDER)
     return cols
+
+
+def column_label(column: str, columns: list[str]) -> str:
+    """How a column is headed: "order 1", "avg", and "value" (or "no order" beside order columns)."""
+    if column == NO_ORDER:
+        return "value" if columns == [NO_ORDER] else "no order"
+    return column if column == AVG else f"order {column}"
 
 
 def default_rank_by(columns: list[str]) -> str:
@@ -156,6 +163,21 @@ class Entry:
     def value(self, column: str) -> float | None:
         cell = self.cells.get(column)
         return cell.value if cell else None
+
+    @property
+    def notes(self) -> list[str]:
+        """The distinct notes of the entry's numbers (a table's note is usually repeated on each)."""
+        return list(dict.fromkeys(c.note for c in self.cells.values() if c.note))
+
+    @property
+    def also_in(self) -> list[dict[str, Any]]:
+        """Other places that print the entry's numbers."""
+        out: list[dict[str, Any]] = []
+        for c in self.cells.values():
+            for a in c.also_in:
+                if a not in out:
+                    out.append(a)
+        return out
 
 
 @dataclass
