@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Iterable, Mapping
 
 from catalog.orders import AVG
@@ -38,6 +39,7 @@ def method_key(method: str, method_paper: str | None) -> str:
     return "name:" + " ".join(method.casefold().split())
 
 
+@lru_cache(maxsize=4096)
 def backbone_key(backbone: str) -> str:
     """Spellings of one backbone ("T5-Large", "t5 large") compare equal; ranks never cross two keys."""
     return re.sub(r"[\s_]+", "-", backbone.strip().casefold())

@@ -23,6 +23,8 @@ _TASKS = re.compile(
     re.IGNORECASE,
 )
 _EXTRACTION = re.compile(r"\bextract(?:ion|ions|ed)\b", re.IGNORECASE)
+# every pattern above contains one of these: a plain substring test skips the regexes for almost every text
+_KEYWORDS = ("tool", "file", "merg", "session", "pdf", "extract")
 
 
 def gathering_remarks(text: str | None, number_note: bool = False) -> list[str]:
@@ -33,6 +35,9 @@ def gathering_remarks(text: str | None, number_note: bool = False) -> list[str]:
     "extracted features" is ordinary prose).
     """
     if not text:
+        return []
+    lowered = text.lower()
+    if not any(k in lowered for k in _KEYWORDS):
         return []
     found = [m.group(0) for m in _GATHERING.finditer(text)]
     if number_note:

@@ -405,7 +405,7 @@ def reported_vs_reproduced(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Pairs of (reported AA, measured AA) for reproduced papers on the same benchmark id."""
     sql = (
         "SELECT rp.paper_key, p.title, r.benchmark, r.id AS run, r.aa AS measured, "
-        "(SELECT MAX(res.value) FROM result res WHERE res.metric_id = 'AA' AND res.native = 1 AND res.benchmark_id = r.benchmark "
+        "(SELECT MAX(res.value) FROM result res WHERE res.metric_id = 'AA' AND res.native = 1 AND NOT res.reference AND res.benchmark_id = r.benchmark "
         " AND (res.paper_key = rp.paper_key OR res.method_paper_key = rp.paper_key)) AS reported "
         "FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id JOIN paper p ON p.key = rp.paper_key "
         "WHERE r.aa IS NOT NULL"

@@ -87,10 +87,10 @@ def paper(request: Request, key: str) -> Response:
 
 
 def _reported_by_benchmark(results: list[dict[str, Any]], key: str) -> dict[tuple[str, str], float]:
-    """Native numbers for this paper's method, by (benchmark, metric): what a reproduction is compared with."""
+    """Native numbers for this paper's method (reference rows aside), by (benchmark, metric): what a reproduction is compared with."""
     out: dict[tuple[str, str], float] = {}
     for r in results:
-        if r["native"] and (r["paper_key"] == key or r["method_paper_key"] == key):
+        if r["native"] and not r["reference"] and (r["paper_key"] == key or r["method_paper_key"] == key):
             out.setdefault((r["benchmark_id"], r["metric_id"]), r["value"])
     return out
 
