@@ -86,28 +86,28 @@ def default_rank_by(columns: list[str]) -> str:
 def method_names(results: Iterable[tuple[str, str, str | None, bool, str | None]]) -> dict[str, str]:
     """One display name per method key, from ``(reporting paper, method, method_paper, native, survey acronym)``.
 
-    A method with a catalog paper is named as its own paper prints it (its
-    native rows), else by the survey's acronym, else by its most common
-    spelling; a method without one by its most common spelling.
+    A method is named as its own paper prints it (its native rows); else by
+    the spelling most papers print (then most rows), the survey's acronym
+    breaking a tie.
     """
     own: dict[str, Counter[str]] = {}
-    printed: dict[str, Counter[str]] = {}
+    papers: dict[str, dict[str, set[str]]] = {}
+    rows: dict[str, Counter[str]] = {}
     acronym: dict[str, str] = {}
     for paper, method, method_paper, native, method_acronym in results:
         key = method_key(method, method_paper)
-        printed.setdefault(key, Counter())[method] += 1
+        papers.setdefault(key, {}).setdefault(method, set()).add(paper)
+        rows.setdefault(key, Counter())[method] += 1
         if method_paper and native and paper == method_paper:
             own.setdefault(key, Counter())[method] += 1
         if method_paper and method_acronym:
             acronym[key] = method_acronym
     out = {}
-    for key, names in printed.items():
+    for key, spellings in papers.items():
         if key in own:
             out[key] = own[key].most_common(1)[0][0]
-        elif key in acronym:
-            out[key] = acronym[key]
         else:
-            out[key] = names.most_common(1)[0][0]
+            out[key] = max(spellings, key=lambda m: (len(spellings[m]), rows[key][m], m == acronym.get(key), m))
     return out
 
 
@@ -168,8 +168,9 @@ class Entry:
 
     @property
     def notes(self) -> list[str]:
-        """The distinct notes of the entry's numbers (a table's note is usually repeated on each)."""
-        return list(dict.fromkeys(c.note for c in self.cells.values() if c.note))
+        """The distinct notes of the entry's numbers; a note that another one contains is shown once, inside it."""
+        notes = list(dict.fromkeys(c.note for c in self.cells.values() if c.note))
+        return [n for n in notes if not any(n != other and n in other for other in notes)]
 
     @property
     def also_in(self) -> list[dict[str, Any]]:

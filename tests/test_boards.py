@@ -41,12 +41,22 @@ def test_method_display_name() -> None:
     names = method_names([
         ("lee2024", "O-Lora", "wang2023orthogonal", False, "O-LoRA"), ("kim2024", "OLoRA", "wang2023orthogonal", False, "O-LoRA"),
         ("wang2023orthogonal", "O-LoRA (ours)", "wang2023orthogonal", True, "O-LoRA"),
-        ("a", "PP", "razdaibiedina2023progressive", False, "ProgPrompt"), ("b", "Seq FT", None, False, None), ("c", "seq ft", None, False, None),
-        ("d", "Seq FT", None, False, None),
+        ("a", "PP", "razdaibiedina2023progressive", False, "PP"), ("b", "ProgPrompt", "razdaibiedina2023progressive", False, "PP"),
+        ("b", "ProgPrompt", "razdaibiedina2023progressive", False, "PP"), ("c", "LFPT5", "qin2022lfpt5", False, "LFPT5"),
+        ("d", "LFPT-5", "qin2022lfpt5", False, "LFPT5"),
+        ("b", "Seq FT", None, False, None), ("c", "seq ft", None, False, None), ("d", "Seq FT", None, False, None),
     ])
     assert names["paper:wang2023orthogonal"] == "O-LoRA (ours)"  # as its own paper prints it
-    assert names["paper:razdaibiedina2023progressive"] == "ProgPrompt"  # else the survey's acronym
-    assert names["name:seq ft"] == "Seq FT"  # else the most common spelling
+    assert names["paper:razdaibiedina2023progressive"] == "ProgPrompt"  # else the spelling most papers (then rows) print
+    assert names["paper:qin2022lfpt5"] == "LFPT5"  # a tie goes to the survey's acronym
+    assert names["name:seq ft"] == "Seq FT"
+
+
+def test_entry_notes_are_shown_once() -> None:
+    rows = [row("A", "x", 1.0, "1", note="Main table."), row("A", "x", 2.0, "2", note="Main table."),
+            row("A", "x", 1.5, AVG, note="Main table. The avg column is the mean."), row("A", "x", 3.0, "3", note="Other.")]
+    (e,) = group_entries(rows)
+    assert e.notes == ["Main table. The avg column is the mean.", "Other."]
 
 
 def test_backbone_spellings() -> None:
