@@ -21,8 +21,11 @@ from typing import Any, Callable, Iterator
 from sqlmodel import SQLModel
 
 from catalog import db
+from catalog.boards import backbone_key, board_columns, board_id, default_rank_by, method_key, method_names
 from catalog.loader import Catalog, load_catalog
+from catalog.orders import ResolvedOrder, group_label, group_orders, resolve
 from catalog.problems import CatalogInvalid
+from catalog.schema import ReportedResult
 from catalog.taxonomy import AXES
 
 IGNORED_DATA_DIRS = {"_incoming"}
@@ -70,10 +73,40 @@ def is_stale(db_path: Path, data: Path) -> bool:
     return meta.get("schema_version") != db.SCHEMA_VERSION or meta.get("data_fingerprint") != data_fingerprint(data)
 
 
-def leaderboard_id(benchmark: str, task_order: str | None, num_tasks: int | None, shots: int | None, metric: str) -> str:
-    """Numbers share a leaderboard only when benchmark, protocol and metric all agree."""
-    parts = [benchmark, f"order-{task_order}" if task_order else "", f"{num_tasks}-tasks" if num_tasks else "", f"{shots}-shot" if shots else "", metric]
-    return "/".join(p for p in parts if p)
+@dataclass
+class _Board:
+    benchmark: str
+    group: str | None
+    num_tasks: int | None
+    shots: int | None
+    metric: str
+    seen: set[str | None]
+
+
+def _placed(cat: Catalog, r: ReportedResult) -> tuple[ResolvedOrder, str]:
+    """A result's canonical order and its board id: the one place the build applies the order mapping."""
+    ds = cat.datasets.get(r.benchmark)
+    order = resolve(ds.dataset if ds else None, r.task_order, r.num_tasks)
+    num_tasks = r.num_tasks if order.group is None else None
+    return order, board_id(r.benchmark, order.group, num_tasks, r.shots, r.metric)
+
+
+def _boards(cat: Catalog) -> dict[str, _Board]:
+    boards: dict[str, _Board] = {}
+    for rec in cat.papers.values():
+        for r in rec.paper.results:
+            order, bid = _placed(cat, r)
+            b = boards.get(bid)
+            if b is None:
+                b = boards[bid] = _Board(r.benchmark, order.group, r.num_tasks if order.group is None else _group_tasks(cat, r.benchmark, order.group),
+                                         r.shots, r.metric, set())
+            b.seen.add(order.order)
+    return boards
+
+
+def _group_tasks(cat: Catalog, benchmark: str, group: str) -> int | None:
+    ds = cat.datasets[benchmark].dataset
+    return next((g.num_tasks for g in ds.task_orders if g.id == group), None)
 
 
 RowSource = Callable[[], Iterator[dict[str, Any]]]
@@ -155,14 +188,33 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             for ds in dict.fromkeys(rec.paper.datasets):
                 yield dict(paper_key=key, dataset_id=ds)
 
+    boards = _boards(cat)
+    names = method_names(
+        (key, r.method, r.method_paper, r.native, _acronym(cat, r.method_paper)) for key, rec in cat.papers.items() for r in rec.paper.results
+    )
+
+    def leaderboard() -> Iterator[dict[str, Any]]:
+        metric_pos = {m: i for i, m in enumerate(cat.metrics)}
+        order = sorted(boards, key=lambda b: (cat.datasets[boards[b].benchmark].dataset.name.casefold(), b.split("/")[:-1], metric_pos.get(boards[b].metric, 99)))
+        for pos, bid in enumerate(order):
+            b = boards[bid]
+            ds = cat.datasets[b.benchmark].dataset
+            columns = board_columns(group_orders(ds, b.group), b.seen)
+            yield dict(id=bid, benchmark_id=b.benchmark, order_group=b.group, order_label=group_label(ds, b.group), num_tasks=b.num_tasks,
+                       shots=b.shots, metric_id=b.metric, columns_json=json.dumps(columns), rank_by=default_rank_by(columns), position=pos)
+
     def result() -> Iterator[dict[str, Any]]:
         for key, rec in cat.papers.items():
             for r in rec.paper.results:
+                order, bid = _placed(cat, r)
+                mkey = method_key(r.method, r.method_paper)
                 yield dict(
-                    paper_key=key, benchmark_id=r.benchmark, task_order=r.task_order, num_tasks=r.num_tasks, shots=r.shots,
-                    backbone=r.backbone, method=r.method, method_paper_key=r.method_paper, native=r.native, metric_id=r.metric,
-                    value=r.value, table_ref=r.table, note=r.note,
-                    leaderboard=leaderboard_id(r.benchmark, r.task_order, r.num_tasks, r.shots, r.metric),
+                    paper_key=key, benchmark_id=r.benchmark, task_order=order.order, task_order_printed=r.task_order, order_group=order.group,
+                    num_tasks=r.num_tasks, shots=r.shots, backbone=r.backbone, backbone_key=backbone_key(r.backbone), method=r.method,
+                    method_key=mkey, method_name=names[mkey], method_paper_key=r.method_paper, native=r.native, reference=r.reference,
+                    metric_id=r.metric, value=r.value, table_ref=r.table, note=r.note, provenance=r.provenance,
+                    also_in_json=json.dumps([a.model_dump() for a in r.also_in]), seeds=r.seeds, hardware=r.hardware, batch_size=r.batch_size,
+                    leaderboard=bid,
                 )
 
     def reproduction() -> Iterator[dict[str, Any]]:
@@ -187,12 +239,17 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
     sources: dict[str, RowSource] = {
         "taxonomy_value": taxonomy_value, "metric": metric, "dataset": dataset, "dataset_member": dataset_member,
         "dataset_table1": dataset_table1, "paper": paper, "author": author, "paper_author": paper_author,
-        "placement": placement, "paper_dataset": paper_dataset, "result": result, "reproduction": reproduction,
+        "placement": placement, "paper_dataset": paper_dataset, "leaderboard": leaderboard, "result": result, "reproduction": reproduction,
         "reproduction_paper": reproduction_paper, "meta": lambda: iter(()),
     }
     missing = set(SQLModel.metadata.tables) - set(sources)
     assert not missing, f"no row source for tables {missing}"  # a new table in db.py needs one here
     return sources
+
+
+def _acronym(cat: Catalog, key: str | None) -> str | None:
+    rec = cat.papers.get(key) if key else None
+    return rec.paper.survey.acronym if rec and rec.paper.survey else None
 
 
 def _author_display(authors: list[str]) -> str:

@@ -146,26 +146,54 @@ class MetricRow(SQLModel, table=True):
     position: int
 
 
+class LeaderboardRow(SQLModel, table=True):
+    """A board: one benchmark under one protocol (order group, shots) and one metric (see ``catalog.boards``)."""
+
+    __tablename__ = "leaderboard"
+
+    id: str = Field(primary_key=True)
+    benchmark_id: str = Field(foreign_key="dataset.id", index=True)
+    order_group: Optional[str] = None  # declared group id (data/datasets/<id>.yaml task_orders), or None
+    order_label: Optional[str] = None
+    num_tasks: Optional[int] = None
+    shots: Optional[int] = None
+    metric_id: str = Field(foreign_key="metric.id", index=True)
+    columns_json: str  # the board's columns: canonical orders, "avg", "" (no order)
+    rank_by: str  # the column ranks use by default
+    position: int
+
+
 class ResultRow(SQLModel, table=True):
-    """A reported number. A leaderboard is (benchmark, task_order, num_tasks, shots, metric)."""
+    """A reported number, with its canonical task order and the board it belongs to."""
 
     __tablename__ = "result"
 
     id: Optional[int] = Field(default=None, primary_key=True)
     paper_key: str = Field(foreign_key="paper.key", index=True)
     benchmark_id: str = Field(foreign_key="dataset.id", index=True)
-    task_order: Optional[str] = None
+    task_order: Optional[str] = None  # canonical (catalog.orders.resolve); "avg" for a printed average
+    task_order_printed: Optional[str] = None  # as the paper prints it
+    order_group: Optional[str] = None
     num_tasks: Optional[int] = None
     shots: Optional[int] = None
     backbone: str
-    method: str
+    backbone_key: str = Field(index=True)
+    method: str  # as printed
+    method_key: str = Field(index=True)  # identity on the boards (catalog.boards.method_key)
+    method_name: str  # one display name per method_key
     method_paper_key: Optional[str] = Field(default=None, foreign_key="paper.key", index=True)
     native: bool
+    reference: bool = False
     metric_id: str = Field(foreign_key="metric.id", index=True)
     value: float
     table_ref: str
     note: Optional[str] = None
-    leaderboard: str = Field(index=True)  # stable id of the leaderboard the number belongs to
+    provenance: str
+    also_in_json: str = "[]"
+    seeds: Optional[int] = None
+    hardware: Optional[str] = None
+    batch_size: Optional[int] = None
+    leaderboard: str = Field(foreign_key="leaderboard.id", index=True)
 
 
 class ReproductionRow(SQLModel, table=True):
@@ -215,7 +243,7 @@ class MetaRow(SQLModel, table=True):
     value: str
 
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 # FTS5 over title, authors and summary; rowid = paper.rowid so joins are cheap.
 FTS_DDL = (

@@ -20,7 +20,10 @@ from pydantic import BaseModel, ValidationError
 from catalog.bibtex import BibEntry, BibtexProblem, normalise_title, parse_entry, strip_latex
 from catalog.metrics import METRIC_IDS, METRICS
 from catalog.messages import improve, scalar_text
+from catalog.orders import declaration_problems
 from catalog.problems import Problem
+from catalog.remarks import gathering_remarks
+from catalog.resultchecks import result_problems
 from catalog.schema import ID_RE, KEY_RE, Dataset, Metric, Paper
 from catalog.taxonomy import AXES, Taxonomy, load_taxonomy
 from catalog.yamlsource import SourceError, YamlDocument, load_yaml, read_text
@@ -34,6 +37,7 @@ class PaperRecord:
     path: Path
     paper: Paper
     bib: BibEntry
+    value_texts: tuple[str | None, ...] = ()  # each result's value as written (its printed digits)
 
     @property
     def authors(self) -> list[str]:
@@ -201,7 +205,10 @@ def load_paper(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Proble
     if not bib.authors:
         problems.append(Problem(rel, line, key, "bibtex.author", "BibTeX entry has no author"))
         ok = False
-    return PaperRecord(key, path, paper, bib) if ok else None
+    if not ok:
+        return None
+    texts = tuple(scalar_text(doc.node, ("results", i, "value")) for i in range(len(paper.results)))
+    return PaperRecord(key, path, paper, bib, texts)
 
 
 def load_dataset(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> DatasetRecord | None:
@@ -214,7 +221,25 @@ def load_dataset(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Prob
         return None
     ds, errs = _validate_doc(Dataset, doc, doc.data, rel, ds_id, taxonomy)
     problems.extend(errs)
-    return DatasetRecord(ds_id, path, ds) if ds else None
+    if ds is None:
+        return None
+    for fld, msg in declaration_problems(ds):
+        problems.append(Problem(rel, doc.line_of(_loc(fld)), ds_id, fld, msg, "each printed name may stand for one order only"))
+    for fld, text, strict in (("description", ds.description, False), *((f"survey_table1[{i}].note", t.note, True) for i, t in enumerate(ds.survey_table1))):
+        found = gathering_remarks(text, number_note=strict)
+        if found:
+            problems.append(Problem(rel, doc.line_of(_loc(fld)), ds_id, fld, f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers", "say only what the sources say"))
+    return DatasetRecord(ds_id, path, ds)
+
+
+def _loc(fld: str) -> tuple[str | int, ...]:
+    """``"a[0].b"`` → ``("a", 0, "b")``, for line look-ups."""
+    out: list[str | int] = []
+    for part in fld.replace("]", "").split("."):
+        name, *idx = part.split("[")
+        out.append(name)
+        out.extend(int(i) for i in idx)
+    return tuple(out)
 
 
 def load_metrics(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> dict[str, Metric]:
@@ -280,6 +305,7 @@ def load_runs(results_dir: Path, root: Path, problems: list[Problem]) -> list[Ru
 
 def _cross_check(cat: Catalog, root: Path) -> None:
     problems = cat.problems
+    datasets = {ds_id: rec.dataset for ds_id, rec in cat.datasets.items()}
     seen: dict[tuple[str, str], str] = {}
     for key, rec in cat.papers.items():
         p = rec.paper
@@ -303,6 +329,14 @@ def _cross_check(cat: Catalog, root: Path) -> None:
                 problems.append(Problem(rel, doc_lines.line(("results", i, "metric")), key, f"results[{i}].metric", f"unknown metric {r.metric!r}; known: {', '.join(cat.metrics)}"))
             if r.method_paper and r.method_paper not in cat.papers:
                 problems.append(Problem(rel, doc_lines.line(("results", i, "method_paper")), key, f"results[{i}].method_paper", f"unknown paper {r.method_paper!r}", _near(r.method_paper, cat.papers, root / "papers" / f"{r.method_paper}.yaml")))
+            for j, src in enumerate(r.also_in):
+                if src.paper and src.paper not in cat.papers:
+                    problems.append(Problem(rel, doc_lines.line(("results", i, "also_in", j, "paper")), key, f"results[{i}].also_in[{j}].paper", f"unknown paper {src.paper!r}", _near(src.paper, cat.papers, root / "papers" / f"{src.paper}.yaml")))
+        problems.extend(result_problems(key, rel, list(p.results), rec.value_texts, doc_lines.line, datasets))
+        for fld, text, strict in (("summary", p.summary, False), *((f"aliases[{i}].note", a.note, True) for i, a in enumerate(p.aliases))):
+            found = gathering_remarks(text, number_note=strict)
+            if found:
+                problems.append(Problem(rel, doc_lines.line(_loc(fld)), key, fld, f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers", "say only what the paper says"))
     for ds_id, rec in cat.datasets.items():
         rel = _rel(rec.path, root)
         lines = _LineCache(rec.path)

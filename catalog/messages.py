@@ -33,6 +33,7 @@ FIELD_HELP: dict[str, str] = {
     "backbone": 'the model the number was obtained with, e.g. "T5-large"',
     "method": "the method name as printed in the table",
     "value": "the number as printed",
+    "provenance": "how you checked the number: paper-text (read in the paper's own PDF or HTML), extracted (from a table-extraction tool's output) or secondary (read in a reprint elsewhere)",
     "technique_source": "survey (the survey gives the technique) or curated (you decided it from the paper)",
 }
 

@@ -129,7 +129,7 @@ class ReportedResult(Strict):
     value: float = Field(strict=False)
     table: NonEmpty
     note: str | None = None
-    provenance: Provenance | None = None
+    provenance: Provenance
     reference: bool = False  # a non-continual reference row (multitask, per-task, single-task upper bound)
     also_in: list[ResultSource] = Field(default_factory=list)
     seeds: int | None = Field(default=None, ge=1)  # runs averaged, when the paper says
@@ -195,6 +195,22 @@ class TableRow(Strict):
         return v
 
 
+class TaskOrder(Strict):
+    """One task sequence of a benchmark: its canonical id and the other names papers print for it."""
+
+    id: NonEmpty
+    aliases: list[NonEmpty] = Field(default_factory=list)
+
+
+class OrderGroup(Strict):
+    """Task orders that are run under one protocol and averaged together (one leaderboard's columns)."""
+
+    id: Annotated[str, Field(pattern=ID_RE.pattern)]  # slug used in leaderboard ids, e.g. orders-1-3
+    label: NonEmpty  # shown to readers, e.g. "orders 1-3"
+    num_tasks: int | None = Field(default=None, ge=1)
+    orders: list[TaskOrder] = Field(min_length=1)
+
+
 class Dataset(Strict):
     """A dataset or a benchmark (a fixed composition of datasets/tasks)."""
 
@@ -206,6 +222,7 @@ class Dataset(Strict):
     members: list[str] = Field(default_factory=list)
     sources: list[Url] = Field(default_factory=list)
     survey_table1: list[TableRow] = Field(default_factory=list)
+    task_orders: list[OrderGroup] = Field(default_factory=list)  # see catalog.orders
 
 
 class Metric(Strict):

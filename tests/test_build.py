@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from catalog.build import build_database, is_stale, leaderboard_id
+from catalog.boards import board_id
+from catalog.build import build_database, is_stale
 from catalog.cli import main
 from catalog.problems import CatalogInvalid
 from tests.helpers import edit
@@ -107,11 +108,44 @@ def test_staleness_follows_the_data(mini_data: Path, tmp_path: Path) -> None:
 
 
 def test_leaderboards_never_mix_protocols_or_metrics() -> None:
-    a = leaderboard_id("standard-cl-benchmark", "1", 4, None, "AA")
-    assert a == "standard-cl-benchmark/order-1/4-tasks/AA"
-    assert a != leaderboard_id("standard-cl-benchmark", "2", 4, None, "AA")
-    assert a != leaderboard_id("standard-cl-benchmark", "1", 4, None, "BWT")
-    assert a != leaderboard_id("standard-cl-benchmark", "1", 4, 16, "AA")
+    a = board_id("standard-cl-benchmark", "orders-1-3", None, None, "AA")
+    assert a == "standard-cl-benchmark/orders-1-3/AA"
+    assert a != board_id("standard-cl-benchmark", "orders-1-3", None, None, "BWT")
+    assert a != board_id("standard-cl-benchmark", "orders-1-3", None, 16, "AA")
+    assert a != board_id("standard-cl-benchmark", None, 5, None, "AA")  # another number of tasks, no declared group
+    assert board_id("trace", None, 8, 500, "AA") == "trace/8-tasks/500-shot/AA" != board_id("trace", None, 8, 5000, "AA")
+
+
+def test_results_are_stored_with_canonical_order_and_board(mini_data: Path, tmp_path: Path) -> None:
+    import yaml
+
+    path = mini_data / "papers" / "wang2023orthogonal.yaml"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base = dict(shots=None, backbone="T5-large", method="O-LoRA", method_paper="wang2023orthogonal", native=True, metric="AA",
+                table="Table 2", provenance="extracted")
+    doc["results"] = [
+        dict(base, benchmark="standard-cl-benchmark", task_order="Order-1", num_tasks=4, value=75.4),
+        dict(base, benchmark="standard-cl-benchmark", task_order="Avg", num_tasks=4, value=75.8),
+        dict(base, benchmark="long-sequence-benchmark", task_order="order 1", num_tasks=None, value=72.3, table="Table 5"),
+        dict(base, benchmark="standard-cl-benchmark", task_order=None, num_tasks=4, value=80.0, method="MTL", method_paper=None,
+             native=False, reference=True, also_in=[dict(paper="wang2023orthogonal", table="Table 4")]),
+    ]
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    db = tmp_path / "catalog.sqlite"
+    build_database(mini_data, db)
+    rows = _query(db, "SELECT task_order_printed, task_order, order_group, leaderboard, provenance, reference, also_in_json FROM result ORDER BY id")
+    assert [r[:4] for r in rows] == [
+        ("Order-1", "1", "orders-1-3", "standard-cl-benchmark/orders-1-3/AA"),
+        ("Avg", "avg", "orders-1-3", "standard-cl-benchmark/orders-1-3/AA"),
+        ("order 1", "4", "orders-4-6", "long-sequence-benchmark/orders-4-6/AA"),  # the long benchmark's first order is order 4
+        (None, None, "orders-1-3", "standard-cl-benchmark/orders-1-3/AA"),
+    ]
+    assert rows[0][4:6] == ("extracted", 0) and rows[3][5] == 1 and '"table": "Table 4"' in rows[3][6]
+    boards = _query(db, "SELECT id, order_label, num_tasks, columns_json, rank_by FROM leaderboard ORDER BY id")
+    assert boards == [
+        ("long-sequence-benchmark/orders-4-6/AA", "orders 4-6", 15, '["4", "5", "6", "avg"]', "avg"),
+        ("standard-cl-benchmark/orders-1-3/AA", "orders 1-3", 4, '["1", "2", "3", "avg", "value"]', "avg"),
+    ]
 
 
 def test_cli_build_and_stats(mini_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -64,7 +64,10 @@ def test_api_papers_bad_input(client, qs, status):
 def test_api_paper(client):
     body = client.get("/api/papers/wang2023orthogonal").json()
     assert body["key"] == "wang2023orthogonal" and body["has_reproduction"] is True
-    assert {r["value"] for r in body["results"]} == {75.4, 75.0}
+    assert {r["value"] for r in body["results"]} == {75.4, 75.8, 75.0}
+    rerun = next(r for r in body["results"] if r["value"] == 75.0)
+    assert (rerun["method"], rerun["method_name"], rerun["method_key"]) == ("O-Lora", "O-LoRA", "paper:wang2023orthogonal")
+    assert rerun["provenance"] == "extracted" and rerun["verified"] is False and rerun["reference"] is False
     assert body["reproductions"][0]["command"] == REPRO["command"]
     assert body["reproductions"][0]["aa"] == REPRO["aa"]
     assert any(r["key"] == LORA_KEY for r in body["related"])
@@ -96,19 +99,86 @@ def test_api_datasets_metrics(client):
 
 def test_api_results_and_leaderboards(client):
     body = client.get("/api/results", params={"benchmark": "standard-cl-benchmark", "metric": "AA"}).json()
-    assert body["total"] == 3 and {r["metric_id"] for r in body["results"]} == {"AA"}
+    assert body["total"] == 9 and {r["metric_id"] for r in body["results"]} == {"AA"}
     assert client.get("/api/results?metric=BWT").json()["total"] == 1
-    assert client.get("/api/results?native=false").json()["total"] == 1
+    assert client.get("/api/results?native=false").json()["total"] == 2
     assert client.get("/api/results?metric=XX").status_code == 400
     assert client.get("/api/results?benchmark=nope").status_code == 400
     assert client.get("/api/results?bogus=1").status_code == 400
     boards = client.get("/api/leaderboards").json()
-    assert {b["id"] for b in boards} == {"standard-cl-benchmark/order-1/4-tasks/AA", "standard-cl-benchmark/order-1/4-tasks/BWT"}
-    lb = client.get("/api/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA").json()
-    assert [r["value"] for r in lb["rows"]] == [78.1, 75.4, 75.0]
-    assert [r["native"] for r in lb["rows"]] == [True, True, False]
+    assert {b["id"] for b in boards} == {"standard-cl-benchmark/orders-1-3/AA", "standard-cl-benchmark/orders-1-3/BWT"}
+    aa = next(b for b in boards if b["metric_id"] == "AA")
+    assert aa["columns"] == ["1", "2", "3", "avg"] and aa["rank_by"] == "avg" and aa["order_label"] == "orders 1-3"
+    assert (aa["num_tasks"], aa["backbones"], aa["papers"]) == (4, 2, 2)
     assert client.get("/api/leaderboards/nope").status_code == 404
     assert client.get("/api/leaderboards?metric=nope").status_code == 400
+    assert client.get("/api/leaderboards?bogus=1").status_code == 400
+
+
+def test_api_leaderboard_ranks_within_backbones(client):
+    lb = client.get("/api/leaderboards/standard-cl-benchmark/orders-1-3/AA").json()
+    assert lb["leaderboard"]["backbone_names"] == ["LLaMA-7B", "T5-large"]
+    sections = {s["backbone"]: s for s in lb["sections"]}
+    t5 = sections["T5-large"]
+    assert [(e["rank"], e["method"], e["values"]["avg"]) for e in t5["ranked"]] == [(1, "LoRA-Experts", 77.3), (2, "O-LoRA", 75.8)]
+    # the re-run has no avg: listed, not ranked; the reference row is above everyone but apart and unranked
+    assert [(e["rank"], e["printed_as"], e["values"]) for e in t5["unranked"]] == [(None, ["O-Lora"], {"1": 75.0})]
+    assert [(e["rank"], e["method"], e["reference"]) for e in t5["references"]] == [(None, "MTL", True)]
+    llama = sections["LLaMA-7B"]["ranked"]
+    assert [(e["rank"], e["values"]["avg"]) for e in llama] == [(1, 70.0)]  # ranked on its own, not below the T5 entries
+    assert (llama[0]["seeds"], llama[0]["hardware"], llama[0]["batch_size"]) == (3, "8x A100 80GB", 32)
+    assert t5["ranked"][1]["verified"] is False and t5["ranked"][1]["provenance"] == ["extracted"]
+    assert t5["ranked"][0]["cells"]["1"]["provenance"] == "paper-text"
+
+
+def test_api_leaderboard_filters(client):
+    url = "/api/leaderboards/standard-cl-benchmark/orders-1-3/AA"
+    verified = client.get(url, params={"verified": "true"}).json()
+    t5 = next(s for s in verified["sections"] if s["backbone"] == "T5-large")
+    # hiding the unverified O-LoRA rows ranks the rest among themselves
+    assert [e["method"] for e in t5["ranked"]] == ["LoRA-Experts"] and t5["unranked"] == []
+    only = client.get(url, params={"backbone": "llama-7b"}).json()
+    assert [s["backbone"] for s in only["sections"]] == ["LLaMA-7B"]
+    by1 = client.get(url, params={"rank_by": "1"}).json()
+    t5 = next(s for s in by1["sections"] if s["backbone"] == "T5-large")
+    assert [(e["rank"], e["values"]["1"]) for e in t5["ranked"]] == [(1, 78.1), (2, 75.4), (3, 75.0)]
+    assert by1["filter"]["rank_by"] == "1"
+    no_code = client.get(url, params={"has_code": "false"}).json()
+    assert no_code["sections"] == []  # every entry's method paper has code in the fixture
+    for bad in ({"backbone": "GPT-9"}, {"rank_by": "7"}, {"verified": "maybe"}, {"sort": "x"}):
+        r = client.get(url, params=bad)
+        assert r.status_code in (400, 422) and r.json()["errors"], bad
+
+
+def test_api_compare(client):
+    methods = client.get("/api/methods").json()
+    keys = {m["key"]: m for m in methods}
+    assert keys["paper:wang2023orthogonal"]["name"] == "O-LoRA" and "name:mtl" not in keys  # references are not methods to compare
+    body = client.get("/api/compare", params=[("method", "paper:wang2023orthogonal"), ("method", f"paper:{LORA_KEY}")]).json()
+    assert [b["leaderboard"]["id"] for b in body] == ["standard-cl-benchmark/orders-1-3/AA", "standard-cl-benchmark/orders-1-3/BWT"]
+    t5 = next(r for r in body[0]["rows"] if r["backbone"] == "T5-large")
+    assert [c["value"] for c in t5["methods"]["paper:wang2023orthogonal"]] == [75.8, None]  # its own avg, and the re-run without one
+    assert t5["methods"][f"paper:{LORA_KEY}"][0]["rank"] == 1
+    assert client.get("/api/compare", params={"method": "paper:wang2023orthogonal"}).status_code == 400
+    assert client.get("/api/compare", params=[("method", "paper:wang2023orthogonal"), ("method", "name:nope")]).status_code == 400
+
+
+def test_export_leaderboard_csv_and_json(client):
+    r = client.get("/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv") and "attachment" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(row["backbone"], row["rank"], row["method"], row["avg"]) for row in rows] == [
+        ("T5-large", "1", "LoRA-Experts", "77.3"), ("T5-large", "2", "O-LoRA", "75.8"), ("T5-large", "", "O-LoRA", ""),
+        ("T5-large", "", "MTL", "80.0"), ("LLaMA-7B", "1", "LoRA-Experts", "70.0"),
+    ]
+    assert rows[3]["reference"] == "true" and rows[1]["verified"] == "false" and rows[4]["seeds"] == "3"
+    filtered = list(csv.DictReader(io.StringIO(client.get("/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv?verified=true").text)))
+    assert all(row["verified"] == "true" for row in filtered) and len(filtered) == 3
+    j = client.get("/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.json?backbone=T5-large")
+    assert j.status_code == 200 and "attachment" in j.headers["content-disposition"]
+    assert json.loads(j.text) == client.get("/api/leaderboards/standard-cl-benchmark/orders-1-3/AA?backbone=T5-large").json()
+    assert client.get("/export/leaderboards/nope/AA.csv").status_code == 404
+    assert client.get("/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv?rank_by=9").status_code == 400
 
 
 def test_api_reproductions(client):

@@ -134,7 +134,7 @@ def test_paper_page(client):
     assert 'href="/papers?setting=offline&amp;increment=TIL&amp;family=LLM&amp;technique=parameter-efficient"' in html
     assert "/datasets/standard-cl-benchmark" in html
     # its own native number and the re-run reported by another paper, with provenance
-    assert "75.4" in html and "Table 1 of this paper" in html
+    assert "75.4" in html and "Table 1 of this paper" in html and "unverified · extracted" in html
     assert "75.0" in html and "re-run baseline" in html
     # reproduction: command and measured beside reported
     assert REPRO["command"] in html and "73.20" in html and "75.40" in html
@@ -167,7 +167,9 @@ def test_datasets_pages(client):
     html = client.get("/datasets").text
     assert "/datasets/standard-cl-benchmark" in html and "/papers?dataset=ag-news" in html
     d = client.get("/datasets/standard-cl-benchmark").text
-    assert "/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA" in d
+    assert "/leaderboards/standard-cl-benchmark/orders-1-3/AA" in d and "orders 1-3 (4 tasks)" in d
+    # a member dataset links the boards of the benchmarks it is part of
+    assert "/leaderboards/standard-cl-benchmark/orders-1-3/AA" in client.get("/datasets/ag-news").text
     assert "/papers/wang2023orthogonal" in d and "/datasets/ag-news" in d
     assert client.get("/datasets/nope").status_code == 404
 
@@ -181,15 +183,56 @@ def test_metrics_page(client):
 
 def test_leaderboards(client):
     html = client.get("/leaderboards").text
-    assert "/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA" in html
-    assert "/leaderboards/standard-cl-benchmark/order-1/4-tasks/BWT" in html
-    lb = client.get("/leaderboards/standard-cl-benchmark/order-1/4-tasks/AA").text
-    # best first, native and re-run marked, rows link to papers; the BWT number is not here
-    assert lb.index("78.1") < lb.index("75.4") < lb.index("75.0")
+    assert "/leaderboards/standard-cl-benchmark/orders-1-3/AA" in html
+    assert "/leaderboards/standard-cl-benchmark/orders-1-3/BWT" in html
+    assert 'href="/compare"' in html
+    lb = client.get("/leaderboards/standard-cl-benchmark/orders-1-3/AA").text
+    # one table per backbone, best first by the avg column; the BWT number is not here
+    t5 = lb.split('id="backbone-t5-large"')[1].split("</section>")[0]
+    llama = lb.split('id="backbone-llama-7b"')[1].split("</section>")[0]
+    assert t5.index("77.3") < t5.index("75.8") < t5.index("75.0")
+    assert "70.0" in llama and "77.3" not in llama
     assert "-1.5" not in lb
     assert 'class="badge native"' in lb and 'class="badge rerun"' in lb
     assert f"/papers/{LORA_KEY}" in lb
+    # the reference row stands apart, unranked
+    refs = t5.split("Reference rows")[1]
+    assert "MTL" in refs and "80.0" in refs and "MTL" not in t5.split("Reference rows")[0]
+    # provenance: verified and unverified badges; a method spelled differently is still one method
+    assert "unverified · extracted" in lb and 'class="badge verified"' in lb
+    assert "(printed O-Lora)" in lb
+    # protocol fields when present, code links, exports with the same filter, the state-of-the-art chart
+    assert "3 seeds · 8x A100 80GB · batch 32" in llama
+    assert 'href="https://github.com/example/lowrank"' in lb
+    assert 'href="/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv"' in lb
+    assert 'id="fig-sota"' in lb and "/static-vendor/plotly.min.js" in lb
     assert client.get("/leaderboards/nope/AA").status_code == 404
+
+
+def test_leaderboard_filters(client):
+    url = "/leaderboards/standard-cl-benchmark/orders-1-3/AA"
+    lb = client.get(url, params={"verified": "true"}).text
+    assert "unverified · extracted" not in lb and "77.3" in lb
+    assert 'name="verified" value="true" checked' in lb
+    assert '/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv?verified=true' in lb
+    only = client.get(url, params={"backbone": "LLaMA-7B"}).text
+    assert 'id="backbone-llama-7b"' in only and 'id="backbone-t5-large"' not in only
+    # empty form fields mean "any"
+    assert client.get(url + "?has_code=&rank_by=&verified=").status_code == 200
+    none = client.get(url, params={"has_code": "false"}).text
+    assert "No entries match these filters" in none
+    r = client.get(url, params={"backbone": "GPT-9"})
+    assert r.status_code == 400 and "not a backbone of this board" in r.text
+
+
+def test_compare_page(client):
+    html = client.get("/compare").text
+    assert 'value="paper:wang2023orthogonal"' in html and "Choose at least two methods" in html
+    html = client.get("/compare", params=[("method", "paper:wang2023orthogonal"), ("method", f"paper:{LORA_KEY}")]).text
+    assert 'href="/leaderboards/standard-cl-benchmark/orders-1-3/AA"' in html and 'href="/leaderboards/standard-cl-benchmark/orders-1-3/BWT"' in html
+    assert "75.8" in html and "77.3" in html and "#1" in html
+    assert client.get("/compare?method=name:nope").status_code == 400
+    assert client.get("/compare?x=1").status_code == 400
 
 
 def test_reproductions_page(client):
@@ -213,7 +256,7 @@ def test_api_docs_page(client):
     assert "GET /api/papers" in html and "/api/openapi.json" in html
 
 
-@pytest.mark.parametrize("url", ["/", "/papers", "/papers?q=x", "/datasets", "/metrics", "/leaderboards", "/reproductions", "/charts",
+@pytest.mark.parametrize("url", ["/", "/papers", "/papers?q=x", "/datasets", "/metrics", "/leaderboards", "/compare", "/reproductions", "/charts",
                                  "/api/docs", "/papers/nonexistent"])
 def test_empty_catalog_pages(empty_client, url):
     r = empty_client.get(url)

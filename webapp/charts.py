@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from catalog.boards import BoardView, best_per_year
 from catalog.taxonomy import Taxonomy
 from webapp import queries
 
@@ -102,4 +103,24 @@ def reported_vs_reproduced(con: sqlite3.Connection) -> str:
         fig.add_scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x", line=dict(dash="dot", color="grey"))
     fig.update_layout(**_layout(title="Reported vs reproduced average accuracy (AA)", xaxis_title="reported AA",
                                 yaxis_title="measured AA", height=420))
+    return _json(fig)
+
+
+def state_of_the_art(view: BoardView, title: str, axis_title: str) -> str | None:
+    """Best value per year on a board, one line per backbone (ranks never cross backbones, nor do these lines).
+
+    The year is that of the method's own paper when the catalog has it, else
+    of the paper that reports the number; reference rows are left out.
+    ``None`` when no ranked entry has a year.
+    """
+    import plotly.graph_objects as go
+
+    series = best_per_year(view)
+    if not series:
+        return None
+    fig = go.Figure()
+    for backbone, points in series.items():
+        fig.add_scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers", name=backbone,
+                        text=[p[2] for p in points], hovertemplate="%{x}: %{y} (%{text})<extra>" + backbone.replace("<", "&lt;") + "</extra>")
+    fig.update_layout(**_layout(title=title, xaxis_title="year", yaxis_title=axis_title, height=360, xaxis=dict(dtick=1)))
     return _json(fig)

@@ -56,7 +56,7 @@ def counts(con: sqlite3.Connection) -> dict[str, int]:
     out = {}
     for name, sql in (
         ("papers", "SELECT COUNT(*) FROM paper"), ("datasets", "SELECT COUNT(*) FROM dataset"),
-        ("results", "SELECT COUNT(*) FROM result"), ("leaderboards", "SELECT COUNT(DISTINCT leaderboard) FROM result"),
+        ("results", "SELECT COUNT(*) FROM result"), ("leaderboards", "SELECT COUNT(*) FROM leaderboard"),
         ("reproductions", "SELECT COUNT(*) FROM reproduction"), ("with_code", "SELECT COUNT(*) FROM paper WHERE has_code"),
     ):
         out[name] = con.execute(sql).fetchone()[0]
@@ -216,7 +216,7 @@ def dataset_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
     sql = (
         "SELECT d.id, d.name, d.kind, d.description, d.url, d.paper_key, "
         "(SELECT COUNT(*) FROM paper_dataset pd WHERE pd.dataset_id = d.id) AS papers, "
-        "(SELECT COUNT(DISTINCT leaderboard) FROM result r WHERE r.benchmark_id = d.id) AS leaderboards "
+        "(SELECT COUNT(*) FROM leaderboard b WHERE b.benchmark_id = d.id) AS leaderboards "
         "FROM dataset d ORDER BY d.name COLLATE NOCASE"
     )
     rows = [dict(r) for r in con.execute(sql)]
@@ -253,6 +253,7 @@ def dataset_detail(con: sqlite3.Connection, ds_id: str) -> dict[str, Any] | None
         r = con.execute("SELECT key, title, year FROM paper WHERE key = ?", (d["paper_key"],)).fetchone()
         d["intro_paper"] = dict(r) if r else None
     d["leaderboards"] = leaderboard_list(con, benchmark=ds_id)
+    d["member_boards"] = [b for m in d["member_of"] for b in leaderboard_list(con, benchmark=m["id"])]
     return d
 
 
@@ -260,47 +261,83 @@ def metric_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
     return [dict(r) for r in con.execute("SELECT id, name, formula, direction, unit, description FROM metric ORDER BY position")]
 
 
+_BOARD_COLS = (
+    "b.id, b.benchmark_id, d.name AS benchmark_name, b.order_group, b.order_label, b.num_tasks, b.shots, b.metric_id, "
+    "m.name AS metric_name, m.direction, m.unit, b.columns_json, b.rank_by, "
+    "(SELECT COUNT(*) FROM result r WHERE r.leaderboard = b.id) AS rows, "
+    "(SELECT COUNT(DISTINCT r.paper_key) FROM result r WHERE r.leaderboard = b.id) AS papers, "
+    "(SELECT COUNT(DISTINCT r.method_key) FROM result r WHERE r.leaderboard = b.id AND NOT r.reference) AS methods, "
+    "(SELECT COUNT(DISTINCT r.backbone_key) FROM result r WHERE r.leaderboard = b.id) AS backbones"
+)
+
+
+def _board(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    d["columns"] = json.loads(d.pop("columns_json"))
+    return d
+
+
 def leaderboard_list(con: sqlite3.Connection, benchmark: str | None = None, metric: str | None = None) -> list[dict[str, Any]]:
-    """One entry per leaderboard id (benchmark + protocol + metric), with its size."""
+    """Every board (benchmark + protocol + metric) with its size, in the build's order."""
     params: list[Any] = []
     conds = []
     if benchmark:
-        conds.append("r.benchmark_id = ?")
+        conds.append("b.benchmark_id = ?")
         params.append(benchmark)
     if metric:
-        conds.append("r.metric_id = ?")
+        conds.append("b.metric_id = ?")
         params.append(metric)
-    sql = (
-        "SELECT r.leaderboard AS id, r.benchmark_id, d.name AS benchmark_name, r.task_order, r.num_tasks, r.shots, "
-        "r.metric_id, m.name AS metric_name, m.direction, COUNT(*) AS rows, COUNT(DISTINCT r.paper_key) AS papers "
-        f"FROM result r JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id{_where(conds)} "
-        "GROUP BY r.leaderboard ORDER BY d.name COLLATE NOCASE, r.leaderboard"
-    )
-    return [dict(r) for r in con.execute(sql, params)]
+    sql = (f"SELECT {_BOARD_COLS} FROM leaderboard b JOIN dataset d ON d.id = b.benchmark_id JOIN metric m ON m.id = b.metric_id"
+           f"{_where(conds)} ORDER BY b.position")
+    return [_board(r) for r in con.execute(sql, params)]
 
 
-def leaderboard_rows(con: sqlite3.Connection, lb_id: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
-    """A leaderboard's header and its rows, best first by the metric's direction."""
-    head = leaderboard_list_one(con, lb_id)
-    if head is None:
-        return None, []
-    order = "DESC" if head["direction"] == "higher" else "ASC"
-    sql = (
-        "SELECT r.*, p.title AS paper_title, p.year AS paper_year, mp.title AS method_paper_title FROM result r "
-        "JOIN paper p ON p.key = r.paper_key LEFT JOIN paper mp ON mp.key = r.method_paper_key "
-        f"WHERE r.leaderboard = ? ORDER BY r.value {order}, r.native DESC, r.method"
-    )
-    return head, [dict(r) for r in con.execute(sql, (lb_id,))]
-
-
-def leaderboard_list_one(con: sqlite3.Connection, lb_id: str) -> dict[str, Any] | None:
-    sql = (
-        "SELECT r.leaderboard AS id, r.benchmark_id, d.name AS benchmark_name, r.task_order, r.num_tasks, r.shots, "
-        "r.metric_id, m.name AS metric_name, m.direction, m.unit, COUNT(*) AS rows FROM result r "
-        "JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id WHERE r.leaderboard = ? GROUP BY r.leaderboard"
-    )
+def leaderboard_head(con: sqlite3.Connection, lb_id: str) -> dict[str, Any] | None:
+    sql = f"SELECT {_BOARD_COLS} FROM leaderboard b JOIN dataset d ON d.id = b.benchmark_id JOIN metric m ON m.id = b.metric_id WHERE b.id = ?"
     row = con.execute(sql, (lb_id,)).fetchone()
-    return dict(row) if row else None
+    return _board(row) if row else None
+
+
+_ENTRY_SQL = (
+    "SELECT r.*, p.title AS paper_title, p.year AS paper_year, mp.title AS method_paper_title, "
+    "COALESCE(mp.year, p.year) AS year, CASE WHEN r.method_paper_key IS NOT NULL THEN mp.code_url ELSE p.code_url END AS code_url "
+    "FROM result r JOIN paper p ON p.key = r.paper_key LEFT JOIN paper mp ON mp.key = r.method_paper_key "
+)
+
+
+def board_rows(con: sqlite3.Connection, lb_id: str) -> list[dict[str, Any]]:
+    """A board's results with what an entry shows: reporting paper, year (of the method's paper when known), code.
+
+    "Has code" means the method's own paper has a code URL; a method without
+    a catalog paper counts the code of the paper that reports it.
+    """
+    return [dict(r) for r in con.execute(_ENTRY_SQL + "WHERE r.leaderboard = ? ORDER BY r.id", (lb_id,))]
+
+
+def board_backbones(con: sqlite3.Connection, lb_id: str) -> list[str]:
+    """One display spelling per backbone of a board (its most common), sorted."""
+    sql = ("SELECT backbone_key, backbone, COUNT(*) AS n FROM result WHERE leaderboard = ? "
+           "GROUP BY backbone_key, backbone ORDER BY backbone_key, n DESC, backbone")
+    out: dict[str, str] = {}
+    for r in con.execute(sql, (lb_id,)):
+        out.setdefault(r["backbone_key"], r["backbone"])
+    return sorted(out.values(), key=str.casefold)
+
+
+def method_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every method on the boards (reference rows aside), with the number of boards it appears on."""
+    sql = ("SELECT method_key AS key, MIN(method_name) AS name, MIN(method_paper_key) AS paper_key, COUNT(DISTINCT leaderboard) AS boards "
+           "FROM result WHERE NOT reference GROUP BY method_key ORDER BY name COLLATE NOCASE")
+    return [dict(r) for r in con.execute(sql)]
+
+
+def boards_with_methods(con: sqlite3.Connection, method_keys: list[str]) -> list[str]:
+    """Ids of the boards where any of ``method_keys`` has a number, in board order."""
+    if not method_keys:
+        return []
+    sql = (f"SELECT DISTINCT b.id, b.position FROM leaderboard b JOIN result r ON r.leaderboard = b.id "
+           f"WHERE r.method_key IN ({','.join('?' * len(method_keys))}) ORDER BY b.position")
+    return [r[0] for r in con.execute(sql, method_keys)]
 
 
 def result_list(con: sqlite3.Connection, *, benchmark: str | None, metric: str | None, leaderboard: str | None,
@@ -315,20 +352,15 @@ def result_list(con: sqlite3.Connection, *, benchmark: str | None, metric: str |
         conds.append("r.native = ?")
         params.append(1 if native else 0)
     total = con.execute(f"SELECT COUNT(*) FROM result r{_where(conds)}", params).fetchone()[0]
-    sql = (f"SELECT r.id, r.paper_key, r.benchmark_id, r.task_order, r.num_tasks, r.shots, r.backbone, r.method, r.method_paper_key, "
-           f"r.native, r.metric_id, r.value, r.table_ref, r.note, r.leaderboard FROM result r{_where(conds)} "
-           f"ORDER BY r.leaderboard, r.value DESC, r.id LIMIT ? OFFSET ?")
-    rows = [dict(r) for r in con.execute(sql, params + [limit, offset])]
-    for r in rows:
-        r["native"] = bool(r["native"])
-    return total, rows
+    sql = f"SELECT r.* FROM result r{_where(conds)} ORDER BY r.leaderboard, r.value DESC, r.id LIMIT ? OFFSET ?"
+    return total, [dict(r) for r in con.execute(sql, params + [limit, offset])]
 
 
 def result_vocab(con: sqlite3.Connection) -> dict[str, frozenset[str]]:
     return {
         "benchmark": frozenset(r[0] for r in con.execute("SELECT id FROM dataset")),
         "metric": frozenset(r[0] for r in con.execute("SELECT id FROM metric")),
-        "leaderboard": frozenset(r[0] for r in con.execute("SELECT DISTINCT leaderboard FROM result")),
+        "leaderboard": frozenset(r[0] for r in con.execute("SELECT id FROM leaderboard")),
         "paper": frozenset(r[0] for r in con.execute("SELECT key FROM paper")),
     }
 
@@ -373,7 +405,7 @@ def reported_vs_reproduced(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Pairs of (reported AA, measured AA) for reproduced papers on the same benchmark id."""
     sql = (
         "SELECT rp.paper_key, p.title, r.benchmark, r.id AS run, r.aa AS measured, "
-        "(SELECT MAX(res.value) FROM result res WHERE res.metric_id = 'AA' AND res.native = 1 AND res.benchmark_id = r.benchmark "
+        "(SELECT MAX(res.value) FROM result res WHERE res.metric_id = 'AA' AND res.native = 1 AND NOT res.reference AND res.benchmark_id = r.benchmark "
         " AND (res.paper_key = rp.paper_key OR res.method_paper_key = rp.paper_key)) AS reported "
         "FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id JOIN paper p ON p.key = rp.paper_key "
         "WHERE r.aa IS NOT NULL"

@@ -16,8 +16,11 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
+from catalog.boards import VERIFIED
 from webapp import queries
 from webapp.app import atlas_of
+from webapp.boardview import board_csv, board_json, compare, load_board
+from webapp.boardfilter import parse_methods
 from webapp.filters import MAX_PAGE, MAX_PER_PAGE, MAX_Q, SORTS, YEAR_RANGE, FilterError, PaperFilter, parse_filter
 
 
@@ -33,6 +36,9 @@ EXPORT_ERRORS: dict[int | str, dict[str, Any]] = {  # errors are JSON even where
     400: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}, "description": "Unknown filter value or malformed parameter."},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such item."}}
+EXPORT_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}, "description": "No such item."},
+}
 
 router = APIRouter()
 AxisValues = Annotated[list[str] | None, Query(description="taxonomy value(s); repeat for OR (see /api/taxonomy)")]
@@ -102,11 +108,19 @@ def api_paper(request: Request, key: Annotated[str, Path(max_length=200)]) -> di
     return out
 
 
+RESULT_FIELDS = ("id", "paper_key", "benchmark_id", "task_order", "task_order_printed", "order_group", "num_tasks", "shots", "backbone",
+                 "method", "method_key", "method_name", "method_paper_key", "native", "reference", "metric_id", "value", "table_ref", "note",
+                 "provenance", "also_in", "seeds", "hardware", "batch_size", "leaderboard")
+
+
 def _result(r: dict[str, Any]) -> dict[str, Any]:
-    keys = ("id", "paper_key", "benchmark_id", "task_order", "num_tasks", "shots", "backbone", "method", "method_paper_key",
-            "native", "metric_id", "value", "table_ref", "note", "leaderboard")
-    d = {k: r.get(k) for k in keys}
-    d["native"] = bool(d["native"])
+    """A reported number as the API shows it: provenance, reference flag, reprints and protocol details included."""
+    import json
+
+    d = {k: r.get(k) for k in RESULT_FIELDS}
+    d["native"], d["reference"] = bool(d["native"]), bool(d["reference"])
+    d["also_in"] = json.loads(r.get("also_in_json") or "[]")
+    d["verified"] = d["provenance"] == VERIFIED
     return d
 
 
@@ -179,30 +193,59 @@ def api_results(
         raise FilterError(errors)
     total, rows = queries.result_list(atlas.con(), benchmark=benchmark, metric=metric, leaderboard=leaderboard, paper=paper,
                                       native=native, limit=per_page, offset=(page - 1) * per_page)
-    return {"total": total, "page": page, "per_page": per_page, "results": rows}
+    return {"total": total, "page": page, "per_page": per_page, "results": [_result(r) for r in rows]}
 
 
-@router.get("/api/leaderboards", tags=["results"], responses=ERRORS)
+@router.get("/api/leaderboards", tags=["leaderboards"], responses=ERRORS)
 def api_leaderboards(
     request: Request,
     benchmark: Annotated[str | None, Query(description="dataset id of the benchmark")] = None,
     metric: Annotated[str | None, Query(description="metric id, e.g. AA")] = None,
 ) -> list[dict[str, Any]]:
-    """One entry per leaderboard: numbers of different metrics or protocols never share one."""
+    """One entry per board (benchmark + task-order group + shots + metric), with its columns and size."""
     atlas = atlas_of(request)
     known = atlas.cached("result_vocab", queries.result_vocab)
     errors = _check_known("benchmark", benchmark, known["benchmark"]) + _check_known("metric", metric, known["metric"])
+    errors += [f"unknown parameter {k!r}" for k in request.query_params if k not in ("benchmark", "metric")]
     if errors:
         raise FilterError(errors)
     return queries.leaderboard_list(atlas.con(), benchmark=benchmark, metric=metric)
 
 
-@router.get("/api/leaderboards/{lb_id:path}", tags=["results"], responses=NOT_FOUND)
-def api_leaderboard(request: Request, lb_id: str) -> dict[str, Any]:
-    head, rows = queries.leaderboard_rows(atlas_of(request).con(), lb_id)
-    if head is None:
+def _board(request: Request, lb_id: str) -> tuple[dict[str, Any], Any, Any]:
+    loaded = load_board(atlas_of(request).con(), lb_id, request.query_params.multi_items())
+    if loaded is None:
         raise HTTPException(404, f"no leaderboard {lb_id!r}")
-    return {"leaderboard": head, "rows": [dict(_result(r), paper_title=r["paper_title"]) for r in rows]}
+    return loaded
+
+
+BackboneQ = Annotated[list[str] | None, Query(description="only these backbone(s); ranks are always within one backbone")]
+VerifiedQ = Annotated[bool | None, Query(description="true: only numbers read in the paper's own text (provenance paper-text)")]
+HasCodeQ = Annotated[bool | None, Query(description="only entries whose method's paper has (true) or lacks (false) a code URL")]
+RankByQ = Annotated[str | None, Query(description="the column that ranks: an order, avg, or value (default: avg when the board has it)")]
+
+
+@router.get("/api/leaderboards/{lb_id:path}", tags=["leaderboards"], responses={**NOT_FOUND, **ERRORS})
+def api_leaderboard(request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None,
+                    rank_by: RankByQ = None) -> dict[str, Any]:
+    """A board: per backbone, ranked entries, unranked entries and reference rows, each with provenance and protocol details."""
+    return board_json(*_board(request, lb_id))
+
+
+@router.get("/api/methods", tags=["leaderboards"])
+def api_methods(request: Request) -> list[dict[str, Any]]:
+    """Every method on the boards (keys for /api/compare): one per catalog paper, else per printed name."""
+    return queries.method_list(atlas_of(request).con())
+
+
+@router.get("/api/compare", tags=["leaderboards"], responses=ERRORS)
+def api_compare(request: Request, method: Annotated[list[str], Query(description="two or more method keys from /api/methods")]) -> list[dict[str, Any]]:
+    """Methods side by side on every board where one of them has a number, per backbone, with their ranks on the board."""
+    con = atlas_of(request).con()
+    chosen = parse_methods(request.query_params.multi_items(), queries.method_list(con))
+    if len(chosen) < 2:
+        raise FilterError(["give at least two different methods (method=<key>, repeated; see /api/methods)"])
+    return compare(con, chosen)
 
 
 @router.get("/api/reproductions", tags=["reproductions"])
@@ -259,3 +302,27 @@ def export_csv(request: Request, f: Filter) -> Response:
 def export_json(request: Request, f: Filter) -> Response:
     """Every paper matching the filters (paging ignored) as a JSON array."""
     return _export(request, f, "json")
+
+
+@router.get("/export/leaderboards/{lb_id:path}.csv", tags=["exports"], responses={**EXPORT_ERRORS, **EXPORT_NOT_FOUND}, response_class=CSVResponse)
+def export_board_csv(request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None,
+                     rank_by: RankByQ = None) -> Response:
+    """One board as CSV (the filters of the board page apply): one line per entry, one column per order."""
+    head, _, view = _board(request, lb_id)
+    return CSVResponse(board_csv(head, view), headers={"Content-Disposition": f'attachment; filename="{_file_name(lb_id)}.csv"'})
+
+
+@router.get("/export/leaderboards/{lb_id:path}.json", tags=["exports"], response_class=JSONTextResponse,
+            responses={**EXPORT_ERRORS, **EXPORT_NOT_FOUND, 200: {"content": {"application/json": {"schema": {"type": "object"}}}}})
+def export_board_json(request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None,
+                      rank_by: RankByQ = None) -> Response:
+    """One board as JSON, the same document as /api/leaderboards/{id}, as a download."""
+    import json
+
+    body = json.dumps(board_json(*_board(request, lb_id)), indent=2, ensure_ascii=False)
+    return JSONTextResponse(body, headers={"Content-Disposition": f'attachment; filename="{_file_name(lb_id)}.json"'})
+
+
+def _file_name(lb_id: str) -> str:
+    return "clatlas-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in lb_id)
+

@@ -14,10 +14,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
+from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import charts, queries
+from webapp import boardview, charts, queries
 from webapp.app import atlas_of
+from webapp.boardfilter import parse_methods
+from webapp.boardview import load_board, protocol_fields
 from webapp.filters import FilterError, PaperFilter, parse_filter
 
 router = APIRouter(include_in_schema=False)
@@ -84,10 +87,10 @@ def paper(request: Request, key: str) -> Response:
 
 
 def _reported_by_benchmark(results: list[dict[str, Any]], key: str) -> dict[tuple[str, str], float]:
-    """Native numbers for this paper's method, by (benchmark, metric): what a reproduction is compared with."""
+    """Native numbers for this paper's method (reference rows aside), by (benchmark, metric): what a reproduction is compared with."""
     out: dict[tuple[str, str], float] = {}
     for r in results:
-        if r["native"] and (r["paper_key"] == key or r["method_paper_key"] == key):
+        if r["native"] and not r["reference"] and (r["paper_key"] == key or r["method_paper_key"] == key):
             out.setdefault((r["benchmark_id"], r["metric_id"]), r["value"])
     return out
 
@@ -125,12 +128,26 @@ def leaderboards(request: Request) -> Response:
 
 @router.get("/leaderboards/{lb_id:path}", response_class=HTMLResponse)
 def leaderboard(request: Request, lb_id: str) -> Response:
-    _no_params(request)
     atlas = atlas_of(request)
-    head, rows = queries.leaderboard_rows(atlas.con(), lb_id)
-    if head is None:
+    loaded = load_board(atlas.con(), lb_id, request.query_params.multi_items())
+    if loaded is None:
         raise HTTPException(404, f"no leaderboard {lb_id!r}")
-    return atlas.render(request, "leaderboard.html", head=head, rows=rows)
+    head, f, view = loaded
+    axis = f"{head['metric_id']} ({head['column_labels'][view.rank_by]})"
+    sota = charts.state_of_the_art(view, f"State of the art over time: best {axis} per year and backbone", axis)
+    return atlas.render(request, "leaderboard.html", head=head, f=f, view=view, sota=sota, protocol_fields=protocol_fields, backbone_key=backbone_key)
+
+
+@router.get("/compare", response_class=HTMLResponse)
+def compare(request: Request) -> Response:
+    """Two or more methods side by side on every board where one of them has a number."""
+    atlas = atlas_of(request)
+    con = atlas.con()
+    methods = queries.method_list(con)
+    chosen = parse_methods(request.query_params.multi_items(), methods)
+    boards = boardview.compare(con, chosen) if len(chosen) >= 2 else []
+    names = {m["key"]: m["name"] for m in methods}
+    return atlas.render(request, "compare.html", methods=methods, chosen=chosen, names=names, boards=boards)
 
 
 @router.get("/reproductions", response_class=HTMLResponse)
