@@ -14,31 +14,26 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.taxonomy import AXES, AxisValue, Taxonomy
+from catalog.db import FTS_COLUMNS
+from catalog.taxonomy import Taxonomy, taxonomy_from_db
 from webapp.filters import PaperFilter, Vocabulary
 
 HL_START, HL_END = "\ue000", "\ue001"  # private-use marks: escaped text first, <mark> after
 REPRO_METRICS = ("aa", "aia", "fm", "bwt", "fwt", "im")
+# bm25 weight of each full-text column: a hit in a name (title, acronym, arXiv
+# id) outranks one in the authors, which outranks one in the summary text.
+FTS_WEIGHTS = {"title": 10.0, "acronym": 10.0, "authors": 3.0, "aliases": 6.0, "ids": 8.0, "summary": 1.0}
+_BM25 = "bm25(paper_fts, 0.0, " + ", ".join(str(FTS_WEIGHTS[c]) for c in FTS_COLUMNS) + ")"  # 0.0: the unindexed key
 ORDER_BY = {
     "-year": "p.year DESC, p.title COLLATE NOCASE",
     "year": "p.year ASC, p.title COLLATE NOCASE",
     "title": "p.title COLLATE NOCASE ASC, p.year DESC",
     "-title": "p.title COLLATE NOCASE DESC, p.year DESC",
-    "relevance": "bm25(paper_fts, 0.0, 10.0, 3.0, 1.0), p.year DESC",
+    "relevance": f"{_BM25}, p.year DESC",
 }
 
 
 # --------------------------------------------------------------------------- vocabulary
-
-
-def taxonomy_from_db(con: sqlite3.Connection) -> Taxonomy:
-    """The taxonomy as the build stored it (``taxonomy_value``), as a :class:`Taxonomy`."""
-    values: dict[str, list[AxisValue]] = {a: [] for a in AXES}
-    for r in con.execute("SELECT axis, value, label, description, setting FROM taxonomy_value ORDER BY axis, position"):
-        if r["axis"] in values:
-            values[r["axis"]].append(AxisValue(r["axis"], r["value"], r["label"], r["description"], r["setting"]))
-    labels = {"setting": "Setting", "increment": "Increment type", "family": "Model family", "technique": "Technique"}
-    return Taxonomy(labels, values)
 
 
 def load_vocabulary(con: sqlite3.Connection) -> Vocabulary:
@@ -55,7 +50,8 @@ def counts(con: sqlite3.Connection) -> dict[str, int]:
     """Headline numbers for the home page."""
     out = {}
     for name, sql in (
-        ("papers", "SELECT COUNT(*) FROM paper"), ("datasets", "SELECT COUNT(*) FROM dataset"),
+        ("papers", "SELECT COUNT(*) FROM paper"), ("in_survey", "SELECT COUNT(*) FROM paper WHERE in_survey"),
+        ("beyond_survey", "SELECT COUNT(*) FROM paper WHERE NOT in_survey"), ("datasets", "SELECT COUNT(*) FROM dataset"),
         ("results", "SELECT COUNT(*) FROM result"), ("leaderboards", "SELECT COUNT(DISTINCT leaderboard) FROM result"),
         ("reproductions", "SELECT COUNT(*) FROM reproduction"), ("with_code", "SELECT COUNT(*) FROM paper WHERE has_code"),
     ):
