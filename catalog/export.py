@@ -56,6 +56,14 @@ def fetch_papers(con: sqlite3.Connection, keys: list[str] | None = None) -> list
     return [by_key[k] for k in keys if k in by_key]
 
 
+def venue_year(p: dict[str, Any]) -> str:
+    """``ICLR 2024`` from venue and year, without repeating a year the venue label already has."""
+    venue, year = (p.get("venue") or "").strip(), str(p.get("year") or "")
+    if not venue:
+        return year
+    return venue if year and year in venue else f"{venue} {year}".strip()
+
+
 def placement_path(p: dict[str, Any]) -> str:
     return "/".join(p[a] for a in ("setting", "increment", "family", "technique"))
 

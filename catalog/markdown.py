@@ -20,6 +20,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from catalog.export import venue_year
 from catalog.taxonomy import AXES, Taxonomy
 
 COMMAND = "clatlas export --format markdown -o PAPERS.md"
@@ -48,19 +49,12 @@ def _link(p: dict[str, Any]) -> str | None:
     return None
 
 
-def _venue(p: dict[str, Any]) -> str:
-    venue, year = (p.get("venue") or "").strip(), str(p.get("year") or "")
-    if not venue:
-        return year
-    return venue if year and year in venue else f"{venue} {year}".strip()
-
-
 def paper_line(p: dict[str, Any], approach: str | None = None) -> str:
     """``- [Title](url) — Venue Year · **ACRONYM** · [code badge](code)``."""
     title = _escape(p["title"])
     url = _link(p)
     parts = [f"[{title}]({url})" if url else title]
-    extras = [_escape(_venue(p))]
+    extras = [_escape(venue_year(p))]
     if p.get("survey_acronym"):
         extras.append(f"**{_escape(p['survey_acronym'])}**")
     if approach:

@@ -2,8 +2,9 @@
 
 The data directory is the shared ``tests/fixtures/minicatalog`` (three real
 papers) plus papers written here: one whose title and summary hold HTML and
-script (it must render as text), one LoRA paper with code and reported
-results, and reported results on two leaderboards. Reproduction runs are
+script (it must render as text), one LoRA paper beyond the survey with code,
+an alias, a first-preprint month, a placement on the extension technique
+``model-merging`` and reported results on two leaderboards. Reproduction runs are
 inserted into the built file directly, because their result-file schema
 belongs to the harness; the rows follow ``catalog.db`` exactly.
 """
@@ -45,9 +46,12 @@ def _extra_papers() -> dict[str, dict]:
         LORA_KEY: dict(
             title="Low-Rank Experts for Lifelong Instruction Following", year=2024, venue="ACL 2024", kind="method",
             url="https://example.org/lowrank", code_url="https://github.com/example/lowrank", sources=["https://example.org/lowrank"],
+            first_public="2023-11",
+            aliases=[dict(title="Routing Among Low-Rank Specialists", arxiv="2311.00001", note="the first preprint's title")],
             placements=[
                 dict(setting="offline", increment="TIL", family="LLM", technique="parameter-efficient", technique_source="curated"),
                 dict(setting="offline", increment="TIL", family="LLM", technique="instruction-tuning", technique_source="curated"),
+                dict(setting="offline", increment="TIL", family="LLM", technique="model-merging", technique_source="curated"),
             ],
             summary="Gives each task its own LoRA expert and routes between them, evaluated on a long task sequence.",
             datasets=["standard-cl-benchmark", "long-sequence-benchmark"],
@@ -75,6 +79,7 @@ def make_data(dest: Path) -> Path:
     # a native O-LoRA number in its own paper, on the same leaderboard as the re-run above
     path = data / "papers" / "wang2023orthogonal.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["first_public"] = "2023-10"
     doc["results"] = [dict(benchmark="standard-cl-benchmark", task_order="1", num_tasks=4, shots=None, backbone="T5-large", method="O-LoRA",
                            method_paper="wang2023orthogonal", native=True, metric="AA", value=75.4, table="Table 1", note=None)]
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")

@@ -82,13 +82,17 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
     if not keys:
         return []
     marks = ",".join("?" * len(keys))
-    cols = "p.key, p.title, p.year, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, p.survey_acronym, p.summary"
+    cols = ("p.key, p.title, p.year, p.first_public, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, "
+            "p.in_survey, p.survey_acronym, p.aliases_json, p.summary")
     by_key = {r["key"]: dict(r) for r in con.execute(f"SELECT {cols} FROM paper p WHERE p.key IN ({marks})", keys)}
+    for row in by_key.values():
+        row["aliases"] = json.loads(row.pop("aliases_json") or "[]")
     if q:
         from webapp.textmatch import mark, snippet
 
         for row in by_key.values():
-            row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q))
+            row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q),
+                       acronym_hl=mark(row["survey_acronym"], q), alias_hits=_alias_hits(row["aliases"], q))
     placements = placements_of(con, list(by_key))
     out = []
     for k in keys:
@@ -97,6 +101,19 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
             row["placements"] = placements.get(k, [])
             out.append(row)
     return out
+
+
+def _alias_hits(aliases: list[dict[str, Any]], q: str) -> list[str]:
+    """The aliases a search matched, marked, so a card found by an earlier title says why it was found."""
+    from webapp.textmatch import mark
+
+    hits = []
+    for a in aliases:
+        text = " ".join(x for x in (a.get("title"), f"arXiv {a['arxiv']}" if a.get("arxiv") else None) if x)
+        marked = mark(text, q)
+        if marked != text:
+            hits.append(marked)
+    return hits
 
 
 def placements_of(con: sqlite3.Connection, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -357,6 +374,13 @@ def reproduction_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
 def papers_per_year_by_technique(con: sqlite3.Connection) -> list[tuple[int, str, int]]:
     sql = ("SELECT p.year, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
            "GROUP BY p.year, pl.technique ORDER BY p.year")
+    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+
+
+def papers_per_first_public_by_technique(con: sqlite3.Connection) -> list[tuple[int, str | None, str, int]]:
+    """(year, first_public, technique, papers): the timeline's raw counts, bucketed by :func:`webapp.charts.period_of`."""
+    sql = ("SELECT p.year, p.first_public, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
+           "GROUP BY p.year, p.first_public, pl.technique")
     return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
 
 
