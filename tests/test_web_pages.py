@@ -287,5 +287,6 @@ def test_timeline_chart_by_quarter(client):
     x = fig["data"][0]["x"]
     assert "2023 Q4" in x and "2019 (month unknown)" in x  # first_public 2023-10 / 2023-11; no month for the 2019 paper
     assert x == sorted(x, key=lambda s: (s[:4], s[5:]))  # year bucket before that year's quarters
+    assert x == ["2019 (month unknown)", "2023 (month unknown)", "2023 Q4", "2024 (month unknown)"]
     merging = next(t for t in fig["data"] if t["name"].startswith("Model merging"))
     assert merging["name"].endswith("(extension)") and sum(merging["y"]) == 1

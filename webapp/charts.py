@@ -88,6 +88,23 @@ def period_of(year: int, first_public: str | None) -> tuple[tuple[int, int], str
     return (year, 0), f"{year} (month unknown)"
 
 
+def timeline_axis(periods: dict[tuple[int, int], str]) -> list[str]:
+    """The timeline's labels in order, with every quarter between the first and the last.
+
+    Empty quarters stay on the axis so that the spacing of the bars reads as
+    time; year buckets (month unknown) appear only where they hold papers.
+    """
+    full = dict(periods)
+    quarters = [k for k in periods if k[1]]
+    if quarters:
+        first, last = min(quarters), max(quarters)
+        for y in range(first[0], last[0] + 1):
+            for q in range(1, 5):
+                if first <= (y, q) <= last:
+                    full.setdefault((y, q), f"{y} Q{q}")
+    return [full[k] for k in sorted(full)]
+
+
 def papers_per_quarter(con: sqlite3.Connection, tax: Taxonomy) -> str:
     """Papers per quarter of first public appearance, stacked by technique (the "what came after the survey" view)."""
     import plotly.graph_objects as go
@@ -98,7 +115,7 @@ def papers_per_quarter(con: sqlite3.Connection, tax: Taxonomy) -> str:
         key, label = period_of(year, first_public)
         periods[key] = label
         counts[(label, tech)] = counts.get((label, tech), 0) + n
-    labels = [periods[k] for k in sorted(periods)]
+    labels = timeline_axis(periods)
     fig = go.Figure()
     for tech in tax.values["technique"]:
         name = tech.label + (" (extension)" if tech.extension else "")
