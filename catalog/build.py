@@ -128,7 +128,8 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
     def taxonomy_value() -> Iterator[dict[str, Any]]:
         for axis in AXES:
             for pos, v in enumerate(tax.values[axis]):
-                yield dict(axis=axis, value=v.value, position=pos, label=v.label, description=v.description, setting=v.setting)
+                yield dict(axis=axis, value=v.value, position=pos, label=v.label, description=v.description, setting=v.setting,
+                           extension=v.extension, rationale=v.rationale)
 
     def metric() -> Iterator[dict[str, Any]]:
         for pos, m in enumerate(cat.metrics.values()):
@@ -161,11 +162,12 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             p, s = rec.paper, rec.paper.survey
             yield dict(
                 key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
-                acl_anthology=p.acl_anthology, openreview=p.openreview, url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
+                acl_anthology=p.acl_anthology, openreview=p.openreview, first_public=p.first_public,
+                aliases_json=json.dumps([a.model_dump() for a in p.aliases], ensure_ascii=False), url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
                 entry_type=rec.bib.entry_type, authors=_author_display(rec.authors), sources_json=json.dumps(p.sources),
                 survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
                 survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
-                survey_group=s.group if s else None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
+                survey_group=s.group if s else None, in_survey=s is not None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
                 source_path=f"papers/{rec.path.name}",
             )
 
@@ -250,6 +252,15 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
 def _acronym(cat: Catalog, key: str | None) -> str | None:
     rec = cat.papers.get(key) if key else None
     return rec.paper.survey.acronym if rec and rec.paper.survey else None
+def _fts_rows(cat: Catalog) -> Iterator[tuple[str, dict[str, str]]]:
+    """The searchable text of each paper, one value per :data:`catalog.db.FTS_COLUMNS` column."""
+    for key, rec in cat.papers.items():
+        p = rec.paper
+        ids = [p.arxiv] + [a.arxiv for a in p.aliases]
+        yield key, dict(
+            title=p.title, acronym=(p.survey.acronym if p.survey else None) or "", authors=_author_display(rec.authors),
+            aliases=" · ".join(a.title for a in p.aliases if a.title), ids=" ".join(i for i in ids if i), summary=p.summary,
+        )
 
 
 def _author_display(authors: list[str]) -> str:
@@ -295,7 +306,11 @@ def write_database(cat: Catalog, path: Path, fingerprint: str, after_table: Call
             if after_table:
                 after_table(table.name)
         con.execute(db.FTS_DDL)
-        con.execute("INSERT INTO paper_fts(rowid, key, title, authors, summary) SELECT rowid, key, title, authors, summary FROM paper")
+        rowid_of = dict(con.execute("SELECT key, rowid FROM paper"))
+        con.executemany(
+            f"INSERT INTO paper_fts(rowid, key, {', '.join(db.FTS_COLUMNS)}) VALUES ({', '.join('?' * (len(db.FTS_COLUMNS) + 2))})",
+            ((rowid_of[key], key, *(row[c] for c in db.FTS_COLUMNS)) for key, row in _fts_rows(cat)),
+        )
         meta = {
             "schema_version": db.SCHEMA_VERSION,
             "data_fingerprint": fingerprint,

@@ -27,6 +27,8 @@ class PaperRow(SQLModel, table=True):
     arxiv: Optional[str] = None
     acl_anthology: Optional[str] = None
     openreview: Optional[str] = None
+    first_public: Optional[str] = None  # YYYY-MM of the first preprint
+    aliases_json: str = "[]"  # other titles / arXiv ids: [{"title", "arxiv", "note"}]
     url: Optional[str] = None
     code_url: Optional[str] = None
     summary: str
@@ -39,6 +41,7 @@ class PaperRow(SQLModel, table=True):
     survey_in_fig2: bool = False
     survey_in_companion_list: bool = False
     survey_group: Optional[str] = None
+    in_survey: bool = Field(default=False, index=True)  # the survey (Yang et al.) lists it: its ``survey:`` block is present
     has_code: bool = Field(default=False, index=True)
     has_reproduction: bool = Field(default=False, index=True)
     source_path: str
@@ -83,6 +86,8 @@ class TaxonomyValueRow(SQLModel, table=True):
     label: str
     description: str
     setting: Optional[str] = None
+    extension: bool = False  # CL Atlas's own value, beyond the survey's taxonomy
+    rationale: Optional[str] = None  # why the extension was needed (shown with it)
 
 
 class DatasetRow(SQLModel, table=True):
@@ -245,8 +250,12 @@ class MetaRow(SQLModel, table=True):
 
 SCHEMA_VERSION = "2"
 
-# FTS5 over title, authors and summary; rowid = paper.rowid so joins are cheap.
+# FTS5 over what a reader may type to find a paper: its title, the survey's
+# acronym shown on its card, authors, other titles (aliases), arXiv ids (its
+# own and its aliases') and the summary; rowid = paper.rowid so joins are
+# cheap. Prefix indexes keep ``word*`` queries (every search word is one) fast.
+FTS_COLUMNS = ("title", "acronym", "authors", "aliases", "ids", "summary")
 FTS_DDL = (
     "CREATE VIRTUAL TABLE paper_fts USING fts5("
-    "key UNINDEXED, title, authors, summary, tokenize='porter unicode61 remove_diacritics 2')"
+    f"key UNINDEXED, {', '.join(FTS_COLUMNS)}, tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
 )

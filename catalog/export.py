@@ -14,8 +14,8 @@ import sqlite3
 from typing import Any, Iterable
 
 CSV_COLUMNS = (
-    "key", "title", "authors", "year", "venue", "kind", "doi", "arxiv", "acl_anthology", "url", "code_url",
-    "placements", "datasets", "survey_acronym", "summary",
+    "key", "title", "authors", "year", "first_public", "venue", "kind", "doi", "arxiv", "acl_anthology", "url", "code_url",
+    "placements", "datasets", "survey_acronym", "in_survey", "aliases", "summary",
 )
 
 
@@ -25,7 +25,7 @@ def _chunks(items: list[str], size: int = 500) -> Iterable[list[str]]:
 
 
 def fetch_papers(con: sqlite3.Connection, keys: list[str] | None = None) -> list[dict[str, Any]]:
-    """Paper dicts (all ``paper`` columns plus authors_list, placements, datasets).
+    """Paper dicts (all ``paper`` columns, with aliases parsed, plus authors_list, placements, datasets).
 
     ``keys`` keeps the caller's order (a filtered, sorted list); ``None`` means
     every paper, ordered by year then key.
@@ -38,7 +38,7 @@ def fetch_papers(con: sqlite3.Connection, keys: list[str] | None = None) -> list
         marks = ",".join("?" * len(chunk))
         for row in con.execute(f"SELECT * FROM paper WHERE key IN ({marks})", chunk):
             d = dict(row)
-            d.update(authors_list=[], placements=[], datasets=[])
+            d.update(aliases=json.loads(d.pop("aliases_json") or "[]"), authors_list=[], placements=[], datasets=[])
             by_key[d["key"]] = d
         for key, name in con.execute(
             f"SELECT pa.paper_key, a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id "
@@ -56,6 +56,14 @@ def fetch_papers(con: sqlite3.Connection, keys: list[str] | None = None) -> list
     return [by_key[k] for k in keys if k in by_key]
 
 
+def venue_year(p: dict[str, Any]) -> str:
+    """``ICLR 2024`` from venue and year, without repeating a year the venue label already has."""
+    venue, year = (p.get("venue") or "").strip(), str(p.get("year") or "")
+    if not venue:
+        return year
+    return venue if year and year in venue else f"{venue} {year}".strip()
+
+
 def placement_path(p: dict[str, Any]) -> str:
     return "/".join(p[a] for a in ("setting", "increment", "family", "technique"))
 
@@ -65,12 +73,19 @@ def papers_to_bibtex(papers: list[dict[str, Any]]) -> str:
     return "\n\n".join(p["bibtex"].strip() for p in papers) + ("\n" if papers else "")
 
 
+def alias_text(alias: dict[str, Any]) -> str:
+    """One alias as one line of text: ``Title (arXiv 2310.15694)``."""
+    parts = [alias.get("title") or "", f"(arXiv {alias['arxiv']})" if alias.get("arxiv") else ""]
+    return " ".join(p for p in parts if p)
+
+
 def papers_to_csv(papers: list[dict[str, Any]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for p in papers:
-        row = dict(p, authors="; ".join(p["authors_list"]), placements="; ".join(placement_path(x) for x in p["placements"]), datasets="; ".join(p["datasets"]))
+        row = dict(p, authors="; ".join(p["authors_list"]), placements="; ".join(placement_path(x) for x in p["placements"]),
+                   datasets="; ".join(p["datasets"]), in_survey=int(bool(p["in_survey"])), aliases="; ".join(alias_text(a) for a in p["aliases"]))
         writer.writerow(["" if row.get(c) is None else row[c] for c in CSV_COLUMNS])
     return buf.getvalue()
 
@@ -78,9 +93,11 @@ def papers_to_csv(papers: list[dict[str, Any]]) -> str:
 def paper_public_dict(p: dict[str, Any]) -> dict[str, Any]:
     """The JSON shape of a paper (API and export): no internal columns."""
     return {
-        "key": p["key"], "title": p["title"], "authors": p["authors_list"], "year": p["year"], "venue": p["venue"],
-        "kind": p["kind"], "doi": p["doi"], "arxiv": p["arxiv"], "acl_anthology": p["acl_anthology"], "openreview": p.get("openreview"), "url": p["url"],
+        "key": p["key"], "title": p["title"], "authors": p["authors_list"], "year": p["year"], "first_public": p["first_public"],
+        "venue": p["venue"], "kind": p["kind"], "doi": p["doi"], "arxiv": p["arxiv"], "acl_anthology": p["acl_anthology"], "openreview": p.get("openreview"),
+        "aliases": p["aliases"], "url": p["url"],
         "code_url": p["code_url"], "summary": p["summary"], "placements": p["placements"], "datasets": p["datasets"],
+        "in_survey": bool(p["in_survey"]),
         "survey": {"acronym": p["survey_acronym"], "fig2_ref": p["survey_fig2_ref"], "in_fig2": bool(p["survey_in_fig2"]),
                    "in_companion_list": bool(p["survey_in_companion_list"]), "group": p["survey_group"]},
         "has_reproduction": bool(p["has_reproduction"]), "bibtex": p["bibtex"],

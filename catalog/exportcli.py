@@ -19,9 +19,10 @@ from pathlib import Path
 
 from catalog.build import build_database
 from catalog.export import fetch_papers, papers_to_bibtex, papers_to_csv, papers_to_json
-from catalog.markdown import render_markdown, taxonomy_from_db
+from catalog.markdown import render_markdown
 from catalog.paths import data_dir
 from catalog.problems import CatalogInvalid, format_problems
+from catalog.taxonomy import taxonomy_from_db
 
 FORMATS = ("markdown", "bibtex", "csv", "json")
 

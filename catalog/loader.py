@@ -306,19 +306,29 @@ def load_runs(results_dir: Path, root: Path, problems: list[Problem]) -> list[Ru
 def _cross_check(cat: Catalog, root: Path) -> None:
     problems = cat.problems
     datasets = {ds_id: rec.dataset for ds_id, rec in cat.datasets.items()}
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, value) -> (paper key, field that holds it)
     for key, rec in cat.papers.items():
         p = rec.paper
         rel = _rel(rec.path, root)
         doc_lines = _LineCache(rec.path)
-        for fld, value in (("doi", p.doi and p.doi.lower()), ("arxiv", p.arxiv), ("acl_anthology", p.acl_anthology), ("openreview", p.openreview), ("title", normalise_title(p.title))):
-            if not value:
+        for kind, value, loc in _identifiers(p):
+            fld = _field_name(loc)
+            if kind == "arxiv" and loc[0] == "aliases" and value == p.arxiv:
+                problems.append(Problem(rel, doc_lines.line(loc), key, fld, f"alias arXiv id {value} is this paper's own arxiv id", "an alias names another id or title; remove it"))
                 continue
-            other = seen.get((fld, value))
-            if other:
-                problems.append(Problem(rel, doc_lines.line((fld,)), key, fld, f"duplicate {fld}: the same {fld} is already used by {other}", f"if this is the same paper, delete this file and edit papers/{other}.yaml instead"))
-            else:
-                seen[(fld, value)] = key
+            if kind == "title" and loc[0] == "aliases" and value == normalise_title(p.title):
+                problems.append(Problem(rel, doc_lines.line(loc), key, fld, "alias title is this paper's own title", "an alias names another id or title; remove it"))
+                continue
+            other = seen.get((kind, value))
+            if other is None:
+                seen[(kind, value)] = (key, fld)
+            elif other[0] != key:
+                where = f"{other[1]} of papers/{other[0]}.yaml"
+                problems.append(Problem(
+                    rel, doc_lines.line(loc), key, fld,
+                    f"duplicate {kind}: the same {kind}{'' if kind == 'title' else ' ' + value} is already used by {other[0]} ({where})",
+                    f"if this is the same paper, delete this file and edit papers/{other[0]}.yaml instead (an earlier title or id goes under aliases)",
+                ))
         for i, ds in enumerate(p.datasets):
             if ds not in cat.datasets:
                 problems.append(Problem(rel, doc_lines.line(("datasets", i)), key, f"datasets[{i}]", f"unknown dataset {ds!r}", _near(ds, cat.datasets)))
@@ -349,6 +359,22 @@ def _cross_check(cat: Catalog, root: Path) -> None:
         for i, key in enumerate(run.data.get("papers") or []):
             if key not in cat.papers:
                 problems.append(Problem(_rel(run.path, root), None, run.id, f"papers[{i}]", f"unknown paper {key!r}", _near(key, cat.papers, root / "papers" / f"{key}.yaml")))
+
+
+def _identifiers(p: Paper) -> Iterable[tuple[str, str, tuple]]:
+    """Every value that identifies a paper, as (kind, value, YAML location); aliases count like the paper's own.
+
+    An alias's arXiv id is compared with every arXiv id, its title with every
+    title, so one paper filed twice under two of its names is caught.
+    """
+    for fld, value in (("doi", p.doi and p.doi.lower()), ("arxiv", p.arxiv), ("acl_anthology", p.acl_anthology), ("openreview", p.openreview), ("title", normalise_title(p.title))):
+        if value:
+            yield fld, value, (fld,)
+    for i, alias in enumerate(p.aliases):
+        if alias.arxiv:
+            yield "arxiv", alias.arxiv, ("aliases", i, "arxiv")
+        if alias.title and normalise_title(alias.title):
+            yield "title", normalise_title(alias.title), ("aliases", i, "title")
 
 
 class _LineCache:

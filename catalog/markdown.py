@@ -4,7 +4,8 @@ Papers are grouped like the survey's taxonomy — setting → increment → fami
 technique, each axis in the order of ``data/taxonomy.yaml`` — and a paper on
 several paths is listed under each. Every line carries the title (linked to
 the paper's page), the venue and year, the survey's acronym, and a code badge
-when the paper has official code. Papers without a placement (surveys,
+when the paper has official code. A technique that CL Atlas added beyond the
+survey's taxonomy is marked as such, with its reason. Papers without a placement (surveys,
 studies, …) close the list under "Related surveys and other papers".
 
 The renderer reads only what :func:`catalog.export.fetch_papers` returns and
@@ -16,12 +17,11 @@ file can be checked for staleness by regenerating it.
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
-from catalog.taxonomy import AXES
+from catalog.export import venue_year
+from catalog.taxonomy import AXES, Taxonomy
 
 COMMAND = "clatlas export --format markdown -o PAPERS.md"
 CODE_BADGE = "![code](https://img.shields.io/badge/code-available-brightgreen)"
@@ -32,26 +32,6 @@ KIND_HEADINGS = (
     ("tool", "Tools"),
     ("method", "Methods"),
 )
-
-
-@dataclass(frozen=True)
-class AxisValues:
-    """One axis: its values in taxonomy-file order, with labels (and settings for increments)."""
-
-    values: list[str]
-    labels: dict[str, str]
-    setting: dict[str, str | None]
-
-
-def taxonomy_from_db(con: sqlite3.Connection) -> dict[str, AxisValues]:
-    """The taxonomy as the build stored it (``taxonomy_value``, ordered by position)."""
-    out: dict[str, AxisValues] = {}
-    for axis in AXES:
-        rows = con.execute(
-            "SELECT value, label, setting FROM taxonomy_value WHERE axis = ? ORDER BY position", (axis,)
-        ).fetchall()
-        out[axis] = AxisValues([r[0] for r in rows], {r[0]: r[1] for r in rows}, {r[0]: r[2] for r in rows})
-    return out
 
 
 def _escape(text: str) -> str:
@@ -69,19 +49,12 @@ def _link(p: dict[str, Any]) -> str | None:
     return None
 
 
-def _venue(p: dict[str, Any]) -> str:
-    venue, year = (p.get("venue") or "").strip(), str(p.get("year") or "")
-    if not venue:
-        return year
-    return venue if year and year in venue else f"{venue} {year}".strip()
-
-
 def paper_line(p: dict[str, Any], approach: str | None = None) -> str:
     """``- [Title](url) — Venue Year · **ACRONYM** · [code badge](code)``."""
     title = _escape(p["title"])
     url = _link(p)
     parts = [f"[{title}]({url})" if url else title]
-    extras = [_escape(_venue(p))]
+    extras = [_escape(venue_year(p))]
     if p.get("survey_acronym"):
         extras.append(f"**{_escape(p['survey_acronym'])}**")
     if approach:
@@ -102,7 +75,22 @@ def _order(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(papers, key=lambda p: (-int(p.get("year") or 0), p["key"]))
 
 
-def render_markdown(papers: list[dict[str, Any]], taxonomy: dict[str, AxisValues]) -> str:
+def _label(tax: Taxonomy, axis: str, value: str) -> str:
+    v = tax.get(axis, value)
+    return v.label if v else value
+
+
+def _technique_heading(tax: Taxonomy, tech: str) -> str:
+    """A technique's bold label; an extension beyond the survey says so, with its reason."""
+    v = tax.get("technique", tech)
+    head = f"**{_label(tax, 'technique', tech)}**"
+    if v and v.extension:
+        head += " _(CL Atlas extension, not in the survey's taxonomy"
+        head += f": {_escape(' '.join(v.rationale.split()))})_" if v.rationale else ")_"
+    return head
+
+
+def render_markdown(papers: list[dict[str, Any]], taxonomy: Taxonomy) -> str:
     """The whole list as Markdown text."""
     tree: dict[tuple[str, str, str, str], list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
     unplaced: list[dict[str, Any]] = []
@@ -134,30 +122,31 @@ def render_markdown(papers: list[dict[str, Any]], taxonomy: dict[str, AxisValues
     ]
     tax = taxonomy
     body: list[str] = []
-    for setting in tax["setting"].values:
+    for setting in tax.allowed("setting"):
         s_paths = {k: v for k, v in tree.items() if k[0] == setting}
         if not s_paths:
             continue
-        s_head = f"{tax['setting'].labels[setting]}"
+        s_head = _label(tax, "setting", setting)
         out.append(f"- [{s_head}](#{_anchor(s_head)})")
         body += [f"## {s_head}", ""]
-        for inc in tax["increment"].values:
+        for inc in tax.allowed("increment"):
             i_paths = {k: v for k, v in s_paths.items() if k[1] == inc}
             if not i_paths:
                 continue
-            i_head = f"{s_head} / {tax['increment'].labels[inc]} ({inc})"
-            out.append(f"  - [{tax['increment'].labels[inc]} ({inc})](#{_anchor(i_head)})")
+            i_label = _label(tax, "increment", inc)
+            i_head = f"{s_head} / {i_label} ({inc})"
+            out.append(f"  - [{i_label} ({inc})](#{_anchor(i_head)})")
             body += [f"### {i_head}", ""]
-            for fam in tax["family"].values:
+            for fam in tax.allowed("family"):
                 f_paths = {k: v for k, v in i_paths.items() if k[2] == fam}
                 if not f_paths:
                     continue
-                body += [f"#### {inc} / {fam}: {tax['family'].labels[fam]}", ""]
-                for tech in tax["technique"].values:
+                body += [f"#### {inc} / {fam}: {_label(tax, 'family', fam)}", ""]
+                for tech in tax.allowed("technique"):
                     items = f_paths.get((setting, inc, fam, tech))
                     if not items:
                         continue
-                    body += [f"**{tax['technique'].labels[tech]}**", ""]
+                    body += [_technique_heading(tax, tech), ""]
                     body += [paper_line(p, approach) for p, approach in sorted(items, key=lambda it: (-int(it[0].get("year") or 0), it[0]["key"]))]
                     body.append("")
     if unplaced:

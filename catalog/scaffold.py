@@ -26,7 +26,7 @@ from typing import Any, TextIO, get_args
 import bibtexparser
 import yaml
 
-from catalog.bibtex import BibtexProblem, normalise_title, parse_entry, strip_latex
+from catalog.bibtex import BibtexProblem, latex_to_unicode, normalise_title, parse_entry, strip_latex
 from catalog.keys import first_author_family, make_key, next_free_key
 from catalog.paths import data_dir
 from catalog.schema import ARXIV_RE, DOI_RE, PaperKind
@@ -172,13 +172,7 @@ def _is_preprint(entry_type: str, fields: dict[str, str]) -> bool:
 
 def latex_to_text(text: str) -> str:
     """``An {\\"U}ber Test \\& More`` → ``An Über Test & More`` (the title as printed on the paper)."""
-    try:
-        from pylatexenc.latex2text import LatexNodes2Text  # installed with bibtexparser
-
-        out = LatexNodes2Text().latex_to_text(text)
-    except Exception:  # noqa: BLE001 - any parsing trouble: fall back to the validator's own stripping
-        return strip_latex(text)
-    out = " ".join(out.split())
+    out = latex_to_unicode(text)
     return out if normalise_title(out) == normalise_title(text) else strip_latex(text)
 
 
@@ -232,6 +226,11 @@ class Existing:
     doi: str | None
     arxiv: str | None
     title: str
+    alias_arxiv: tuple[str, ...] = ()  # arXiv ids of the paper's aliases (earlier preprints)
+    alias_titles: tuple[str, ...] = ()  # normalised alias titles
+
+    def titles(self) -> tuple[str, ...]:
+        return tuple(t for t in (self.title, *self.alias_titles) if t)
 
 
 def existing_papers(data: Path) -> list[Existing]:
@@ -243,11 +242,14 @@ def existing_papers(data: Path) -> list[Existing]:
         except (yaml.YAMLError, UnicodeDecodeError, OSError):
             doc = None
         doc = doc if isinstance(doc, dict) else {}
+        aliases = [a for a in doc.get("aliases") or [] if isinstance(a, dict)]
         out.append(Existing(
             path.stem, path,
             str(doc["doi"]).lower() if doc.get("doi") else None,
             str(doc["arxiv"]) if doc.get("arxiv") else None,
             normalise_title(str(doc.get("title") or "")),
+            tuple(str(a["arxiv"]) for a in aliases if a.get("arxiv")),
+            tuple(normalise_title(str(a["title"])) for a in aliases if a.get("title")),
         ))
     return out
 
@@ -260,13 +262,14 @@ def find_duplicate(draft: Draft, papers: list[Existing]) -> tuple[Existing, str]
             return p, f"same DOI {draft.doi}"
         if draft.arxiv and p.arxiv == draft.arxiv:
             return p, f"same arXiv id {draft.arxiv}"
+        if draft.arxiv and draft.arxiv in p.alias_arxiv:
+            return p, f"same arXiv id {draft.arxiv} (listed under its aliases)"
     best: tuple[float, Existing] | None = None
     for p in papers:
-        if not p.title:
-            continue
-        ratio = 1.0 if p.title == title else difflib.SequenceMatcher(None, title, p.title).ratio()
-        if ratio >= TITLE_SIMILARITY and (best is None or ratio > best[0]):
-            best = (ratio, p)
+        for known in p.titles():
+            ratio = 1.0 if known == title else difflib.SequenceMatcher(None, title, known).ratio()
+            if ratio >= TITLE_SIMILARITY and (best is None or ratio > best[0]):
+                best = (ratio, p)
     if best:
         return best[1], "same title" if best[0] == 1.0 else f"near-identical title ({best[0]:.0%} similar)"
     return None

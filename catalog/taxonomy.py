@@ -2,12 +2,16 @@
 
 This is the only place that knows the allowed values of the four axes and
 which increment types belong to which setting; the schema, the build, the
-web facets and the exports all ask this module.
+web facets and the exports all ask this module. The build stores the
+taxonomy in the database (``taxonomy_value``); :func:`taxonomy_from_db`
+reads it back, so the web app and the exports see the taxonomy the data
+were built with.
 """
 
 from __future__ import annotations
 
 import difflib
+import sqlite3
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -93,3 +97,16 @@ def load_taxonomy(path: Path | None = None) -> Taxonomy:
     path = path or data_dir() / "taxonomy.yaml"
     with open(path, encoding="utf-8") as fh:
         return parse_taxonomy(yaml.safe_load(fh))
+
+
+AXIS_LABELS = {"setting": "Setting", "increment": "Increment type", "family": "Model family", "technique": "Technique"}
+
+
+def taxonomy_from_db(con: sqlite3.Connection) -> Taxonomy:
+    """The taxonomy as the build stored it (``taxonomy_value``, in file order), extensions included."""
+    values: dict[str, list[AxisValue]] = {a: [] for a in AXES}
+    rows = con.execute("SELECT axis, value, label, description, setting, extension, rationale FROM taxonomy_value ORDER BY axis, position")
+    for axis, value, label, description, setting, extension, rationale in rows:
+        if axis in values:
+            values[axis].append(AxisValue(axis, value, label, description, setting, bool(extension), rationale))
+    return Taxonomy(dict(AXIS_LABELS), values)

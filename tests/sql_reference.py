@@ -12,7 +12,7 @@ import sqlite3
 from typing import Any
 
 from catalog.taxonomy import AXES
-from webapp.filters import PaperFilter, Vocabulary
+from webapp.filters import BOOL_PARAMS, PaperFilter, Vocabulary
 from webapp.queries import ORDER_BY, FacetValue, _where
 
 
@@ -45,7 +45,7 @@ def paper_conditions(f: PaperFilter, skip: str | None, params: list[Any], *, tax
         if f.year_max is not None:
             conds.append("p.year <= ?")
             params.append(f.year_max)
-    for name in ("has_code", "has_reproduction"):
+    for name in BOOL_PARAMS:
         if name != skip and getattr(f, name) is not None:
             conds.append(f"p.{name} = ?")
             params.append(1 if getattr(f, name) else 0)
@@ -96,7 +96,7 @@ def facet_counts(con: sqlite3.Connection, f: PaperFilter, vocab: Vocabulary) -> 
                f"{_where(conds)} GROUP BY pl.{axis}")
         got = dict(con.execute(sql, params).fetchall())
         out[axis] = [FacetValue(v.value, v.label, got.get(v.value, 0), v.value in getattr(f, axis)) for v in vocab.taxonomy.values[axis]]
-    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("year", "p.year"), ("has_code", "p.has_code"), ("has_reproduction", "p.has_reproduction")):
+    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("year", "p.year"), *((name, f"p.{name}") for name in BOOL_PARAMS)):
         params = []
         conds = paper_conditions(f, name, params)
         rows = [tuple(r) for r in con.execute(f"SELECT {col}, COUNT(*) FROM paper p{_where(conds)} GROUP BY {col}", params)]

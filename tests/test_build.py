@@ -54,6 +54,28 @@ def test_fts_search_title_authors_summary(mini_data: Path, tmp_path: Path) -> No
     assert search("nonexistentword") == set()
 
 
+def test_first_public_aliases_survey_and_extensions_reach_the_database(mini_data: Path, tmp_path: Path) -> None:
+    path = mini_data / "papers" / "wang2023orthogonal.yaml"
+    edit(path, 'arxiv: "2310.14152"', 'arxiv: "2310.14152"\nfirst_public: "2023-10"\naliases:\n  - title: An Older Title\n    arxiv: "2309.00001"')
+    text = (mini_data / "papers" / "razdaibiedina2023progressive.yaml").read_text(encoding="utf-8")
+    (mini_data / "papers" / "razdaibiedina2023progressive.yaml").write_text(text.split("survey:")[0] + "placements:" + text.split("placements:", 1)[1], encoding="utf-8")
+    db = tmp_path / "catalog.sqlite"
+    build_database(mini_data, db)
+    assert _query(db, "SELECT first_public, aliases_json, in_survey FROM paper WHERE key = 'wang2023orthogonal'") == [
+        ("2023-10", '[{"title": "An Older Title", "arxiv": "2309.00001", "note": null}]', 1)
+    ]
+    assert _query(db, "SELECT first_public, aliases_json, in_survey FROM paper WHERE key = 'razdaibiedina2023progressive'") == [(None, "[]", 0)]
+    assert _query(db, "SELECT extension, rationale IS NOT NULL FROM taxonomy_value WHERE value = 'model-merging'") == [(1, 1)]
+    assert _query(db, "SELECT extension, rationale FROM taxonomy_value WHERE value = 'parameter-efficient'") == [(0, None)]
+
+    def search(q: str) -> set[str]:
+        return {k for (k,) in _query(db, "SELECT key FROM paper_fts WHERE paper_fts MATCH ?", q)}
+
+    assert search('acronym:"O-LoRA"') == {"wang2023orthogonal"}  # the survey's acronym is searchable
+    assert search('aliases:"older title"') == {"wang2023orthogonal"}
+    assert search('ids:"2309 00001"') == search('ids:"2310 14152"') == {"wang2023orthogonal"}
+
+
 def test_failed_build_leaves_old_database_intact(mini_data: Path, tmp_path: Path) -> None:
     db = tmp_path / "catalog.sqlite"
     build_database(mini_data, db)

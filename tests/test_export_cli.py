@@ -93,6 +93,14 @@ def test_markdown_paper_lines(data: Path) -> None:
     assert "[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725) — ACM Computing Surveys 2025" in tail
 
 
+def test_markdown_marks_extension_techniques(data: Path) -> None:
+    edit(data / "papers" / "wang2023orthogonal.yaml", "    technique: parameter-efficient", "    technique: model-merging")
+    md = render("markdown", data)
+    head = next(ln for ln in md.splitlines() if ln.startswith("**Model merging**"))
+    assert "CL Atlas extension, not in the survey's taxonomy: The survey" in head
+    assert "**Traditional**" in md and "**Traditional** _(" not in md  # the survey's own values are not marked
+
+
 def test_markdown_toc_anchors_match_headings(data: Path) -> None:
     md = render("markdown", data)
     anchors = re.findall(r"\]\(#([^)]+)\)", md)
@@ -145,6 +153,21 @@ def test_csv_and_json_exports(data: Path, capsys: pytest.CaptureFixture[str]) ->
     assert export(data, "--format", "json") == 0
     items = json.loads(capsys.readouterr().out)
     assert len(items) == 4 and {"key", "title", "authors", "placements", "bibtex"} <= set(items[0])
+
+
+def test_exports_carry_first_public_aliases_and_survey_membership(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    edit(data / "papers" / "wang2023orthogonal.yaml", 'arxiv: "2310.14152"',
+         'arxiv: "2310.14152"\nfirst_public: "2023-10"\naliases:\n  - title: An Older Title\n    arxiv: "2309.00001"\n    note: first preprint')
+    assert export(data, "--format", "csv") == 0
+    rows = {r["key"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    olora = rows["wang2023orthogonal"]
+    assert (olora["first_public"], olora["aliases"], olora["in_survey"]) == ("2023-10", "An Older Title (arXiv 2309.00001)", "1")
+    assert (rows["yang2025recent"]["first_public"], rows["yang2025recent"]["in_survey"]) == ("", "0")
+    assert export(data, "--format", "json") == 0
+    items = {p["key"]: p for p in json.loads(capsys.readouterr().out)}
+    assert items["wang2023orthogonal"]["first_public"] == "2023-10" and items["wang2023orthogonal"]["in_survey"] is True
+    assert items["wang2023orthogonal"]["aliases"] == [{"title": "An Older Title", "arxiv": "2309.00001", "note": "first preprint"}]
+    assert items["yang2025recent"]["aliases"] == [] and items["yang2025recent"]["in_survey"] is False
 
 
 # --------------------------------------------------------------------------- --check

@@ -54,3 +54,16 @@ def test_readme_counts_match_the_data(catalog: Catalog) -> None:
         "reported results": sum(len(r.paper.results) for r in catalog.papers.values()),
     }
     assert stated == actual
+
+
+def test_acronyms_and_aliases_of_the_real_catalog_are_searchable(tmp_path) -> None:
+    pytest.importorskip("fastapi")
+    from fastapi.testclient import TestClient
+
+    from catalog.build import build_database
+    from webapp.app import create_app
+
+    db = build_database(data_dir(), tmp_path / "catalog.sqlite").path
+    with TestClient(create_app(db)) as c:
+        for q, key in (("JARe", "peng2024scalable"), ("MoE-Adapters4CL", "yu2024boosting"), ("2310.15694", "zhang2025copr")):
+            assert [p["key"] for p in c.get("/api/papers", params={"q": q}).json()["papers"]][:1] == [key], q

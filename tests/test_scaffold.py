@@ -18,6 +18,7 @@ from catalog.cli import main
 from catalog.keys import first_author_family, make_key, next_free_key
 from catalog.loader import load_catalog
 from catalog.taxonomy import load_taxonomy
+from tests.helpers import edit
 
 RECORDED = Path(__file__).parent / "fixtures" / "remote"
 
@@ -203,6 +204,20 @@ def test_duplicate_is_refused_and_named(mini_data: Path, monkeypatch: pytest.Mon
     assert f"already in the catalog as wang2023orthogonal ({why}" in err
     assert "wang2023orthogonal.yaml" in err
     assert sorted(p.name for p in (mini_data / "papers").iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    ("bib", "why"),
+    [
+        ("@misc{x, title = {Some Other Title}, author = {Wang, Xiao}, year = {2023}, eprint = {2309.00001}, archivePrefix = {arXiv}}", "same arXiv id 2309.00001 (listed under its aliases)"),
+        ("@misc{x, title = {An Earlier Orthogonal Preprint Title}, author = {Wang, Xiao}, year = {2023}}", "same title"),
+    ],
+)
+def test_an_alias_is_a_duplicate_too(mini_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bib: str, why: str) -> None:
+    edit(mini_data / "papers" / "wang2023orthogonal.yaml", "kind: method",
+         'kind: method\naliases:\n  - title: An Earlier Orthogonal Preprint Title\n    arxiv: "2309.00001"')
+    assert run_new(mini_data, "-", monkeypatch, bib) == 1
+    assert f"already in the catalog as wang2023orthogonal ({why}" in capsys.readouterr().err
 
 
 def test_same_key_different_paper_gets_suffix(mini_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:

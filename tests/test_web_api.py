@@ -83,7 +83,11 @@ def test_api_taxonomy(client):
     til = next(n for n in offline["children"] if n["value"] == "TIL")
     llm = next(n for n in til["children"] if n["value"] == "LLM")
     assert llm["count"] == 2
-    assert {t["value"]: t["count"] for t in llm["children"]} == {"parameter-efficient": 2, "instruction-tuning": 1}
+    assert {t["value"]: t["count"] for t in llm["children"]} == {"parameter-efficient": 2, "instruction-tuning": 1, "model-merging": 1}
+    # an extension value says so, with its reason; the survey's own values do not
+    tech = {v["value"]: v for v in body["axes"]["technique"]}
+    assert tech["model-merging"]["extension"] is True and "survey" in tech["model-merging"]["rationale"]
+    assert tech["parameter-efficient"]["extension"] is False and "rationale" not in tech["parameter-efficient"]
 
 
 def test_api_datasets_metrics(client):

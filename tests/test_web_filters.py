@@ -46,8 +46,26 @@ def test_fts_query_is_always_valid_fts5(q):
 
 
 def test_fts_prefix_and_words():
-    assert fts_query("LoRA adapt*") == '"LoRA" "adapt"*'
+    # every word of two or more characters is a prefix; a typed * changes nothing
+    assert fts_query("LoRA adapt*") == '"LoRA"* "adapt"*'
+    assert fts_query("a LoRA") == '"a" "LoRA"*'
     assert fts_query("  ") == ""
+    assert fts_query("*** !!") == ""  # no searchable word: the page says so
+
+
+def test_fts_words_with_inner_punctuation_are_phrases():
+    assert fts_query("MoE-Adapters4CL") == '"MoE Adapters4CL"*'
+    assert fts_query("2310.15694") == '"2310 15694"*'
+
+
+def test_fts_prefix_matches_with_the_stemmer():
+    con = sqlite3.connect(":memory:")
+    con.execute("CREATE VIRTUAL TABLE t USING fts5(x, tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')")
+    con.execute("INSERT INTO t VALUES ('continual learning with MoE-Adapters4CL, arXiv 2310.15694')")
+    for q in ("contin", "continual", "continually", "learn", "moe-adapters4cl", "2310.15694", "MoE-Adapt"):
+        assert con.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts_query(q),)).fetchone()[0] == 1, q
+    for q in ("adapters4cl-moe", "15694.2310", "lorax"):
+        assert con.execute("SELECT count(*) FROM t WHERE t MATCH ?", (fts_query(q),)).fetchone()[0] == 0, q
 
 
 def test_mark_and_snippet():

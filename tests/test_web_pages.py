@@ -277,3 +277,59 @@ def test_missing_database_is_503(tmp_path):
     c = TestClient(create_app(tmp_path / "missing.sqlite"))
     assert c.get("/papers").status_code == 503
     assert c.get("/api/papers").status_code == 503
+
+
+# --------------------------------------------------------------------------- beyond the survey
+
+
+def test_home_counts_papers_in_and_beyond_the_survey(client):
+    html = client.get("/").text
+    assert '<a href="/papers?in_survey=1">3 in the survey</a>' in html
+    assert '<a href="/papers?in_survey=0">2 beyond it</a>' in html
+    # the extension technique is marked in the tree and explained with its rationale
+    assert 'class="badge ext"' in html and "Model merging</strong> (technique):" in html
+
+
+def test_in_survey_facet_filters_and_counts(client):
+    assert sorted(keys_on(client.get("/papers?in_survey=0").text)) == sorted([XSS_KEY, LORA_KEY])
+    assert len(keys_on(client.get("/papers?in_survey=1").text)) == 3
+    html = client.get("/papers").text
+    facet = html.split('data-facet="in_survey"')[1].split("</section>")[0]
+    assert re.search(r">in the survey</a>\s*<span class=\"count\">3</span>", facet)
+    assert re.search(r">beyond the survey</a>\s*<span class=\"count\">2</span>", facet)
+    assert 'class="badge new"' in html  # cards of papers beyond the survey say so
+
+
+def test_extension_values_are_marked_in_facets(client):
+    html = client.get("/papers").text
+    facet = html.split('data-facet="technique"')[1].split("</section>")[0]
+    assert re.search(r"""model-merging<span class="badge ext" title="Added by CL Atlas beyond the survey's taxonomy: The survey [^"]+">extension</span>""", facet)
+    assert 'parameter-efficient<span class="badge ext"' not in facet
+
+
+def test_paper_page_first_public_aliases_and_placement_sources(client):
+    html = client.get(f"/papers/{LORA_KEY}").text
+    assert "ACL 2024" in html and "first public 2023-11" in html
+    assert "Also known as:" in html and "Routing Among Low-Rank Specialists" in html
+    assert 'href="https://arxiv.org/abs/2311.00001"' in html and "the first preprint&#39;s title" in html
+    assert 'class="badge new"' in html
+    # curated placements say so; the extension technique is marked and its reason shown
+    assert "curated</span>" in html and 'class="extension-note"' in html
+    survey = client.get("/papers/wang2023orthogonal").text
+    assert "Findings of EMNLP 2023" in survey and "first public 2023-10" in survey
+    assert "per the survey</span>" in survey and "in the survey</span>" in survey
+    assert "Also known as:" not in survey and 'class="extension-note"' not in survey
+
+
+def test_timeline_chart_by_quarter(client):
+    import json
+
+    html = client.get("/charts").text
+    assert 'id="fig-per-quarter"' in html and 'id="timeline"' in html
+    fig = json.loads(html.split('id="fig-per-quarter">')[1].split("</script>")[0].replace("<\\/", "</"))
+    x = fig["data"][0]["x"]
+    assert "2023 Q4" in x and "2019 (month unknown)" in x  # first_public 2023-10 / 2023-11; no month for the 2019 paper
+    assert x == sorted(x, key=lambda s: (s[:4], s[5:]))  # year bucket before that year's quarters
+    assert x == ["2019 (month unknown)", "2023 (month unknown)", "2023 Q4", "2024 (month unknown)"]
+    merging = next(t for t in fig["data"] if t["name"].startswith("Model merging"))
+    assert merging["name"].endswith("(extension)") and sum(merging["y"]) == 1

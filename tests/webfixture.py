@@ -2,10 +2,11 @@
 
 The data directory is the shared ``tests/fixtures/minicatalog`` (three real
 papers) plus papers written here: one whose title and summary hold HTML and
-script (it must render as text), one LoRA paper with code and reported
-results, and reported results on two leaderboards: on the AA board, two
-backbones, a reference row, an unranked re-run spelled differently ("O-Lora")
-and verified and unverified numbers. Reproduction runs are
+script (it must render as text), one LoRA paper beyond the survey with code,
+an alias, a first-preprint month, a placement on the extension technique
+``model-merging`` and reported results, and reported results on two leaderboards:
+on the AA board, two backbones, a reference row, an unranked re-run spelled
+differently ("O-Lora") and verified and unverified numbers. Reproduction runs are
 inserted into the built file directly, because their result-file schema
 belongs to the harness; the rows follow ``catalog.db`` exactly.
 """
@@ -47,9 +48,12 @@ def _extra_papers() -> dict[str, dict]:
         LORA_KEY: dict(
             title="Low-Rank Experts for Lifelong Instruction Following", year=2024, venue="ACL 2024", kind="method",
             url="https://example.org/lowrank", code_url="https://github.com/example/lowrank", sources=["https://example.org/lowrank"],
+            first_public="2023-11",
+            aliases=[dict(title="Routing Among Low-Rank Specialists", arxiv="2311.00001", note="the first preprint's title")],
             placements=[
                 dict(setting="offline", increment="TIL", family="LLM", technique="parameter-efficient", technique_source="curated"),
                 dict(setting="offline", increment="TIL", family="LLM", technique="instruction-tuning", technique_source="curated"),
+                dict(setting="offline", increment="TIL", family="LLM", technique="model-merging", technique_source="curated"),
             ],
             summary="Gives each task its own LoRA expert and routes between them, evaluated on a long task sequence.",
             datasets=["standard-cl-benchmark", "long-sequence-benchmark"],
@@ -87,6 +91,7 @@ def make_data(dest: Path) -> Path:
     # native O-LoRA numbers in its own paper (extracted, so unverified), on the same leaderboard as the re-run above
     path = data / "papers" / "wang2023orthogonal.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    doc["first_public"] = "2023-10"
     doc["results"] = [dict(benchmark="standard-cl-benchmark", task_order=o, num_tasks=4, shots=None, backbone="T5-large", method="O-LoRA",
                            method_paper="wang2023orthogonal", native=True, metric="AA", value=v, table="Table 1", note=None, provenance="extracted")
                       for o, v in (("1", 75.4), ("avg", 75.8))]

@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from catalog.export import venue_year
 from catalog.paths import default_db_path
 from webapp import queries
 from webapp.charts import plotly_js_path
@@ -50,6 +51,7 @@ class Atlas:
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True, default_for_string=True),
                                trim_blocks=True, lstrip_blocks=True)
         self.env.filters["highlight"] = highlight
+        self.env.filters["venue_year"] = venue_year
         self.env.globals["SORTS"] = SORTS
 
     def con(self) -> sqlite3.Connection:

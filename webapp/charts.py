@@ -75,6 +75,58 @@ def papers_per_year(con: sqlite3.Connection, tax: Taxonomy) -> str:
     return _json(fig)
 
 
+def period_of(year: int, first_public: str | None) -> tuple[tuple[int, int], str]:
+    """The timeline bucket of a paper: the quarter of its first preprint, else its year alone.
+
+    Returns a sort key and a label. A paper whose first month is unknown sits
+    in a year bucket just before that year's quarters, labelled as such,
+    rather than being put in a quarter it may not belong to.
+    """
+    if first_public:
+        y, m = int(first_public[:4]), int(first_public[5:7])
+        q = (m - 1) // 3 + 1
+        return (y, q), f"{y} Q{q}"
+    return (year, 0), f"{year} (month unknown)"
+
+
+def timeline_axis(periods: dict[tuple[int, int], str]) -> list[str]:
+    """The timeline's labels in order, with every quarter between the first and the last.
+
+    Empty quarters stay on the axis so that the spacing of the bars reads as
+    time; year buckets (month unknown) appear only where they hold papers.
+    """
+    full = dict(periods)
+    quarters = [k for k in periods if k[1]]
+    if quarters:
+        first, last = min(quarters), max(quarters)
+        for y in range(first[0], last[0] + 1):
+            for q in range(1, 5):
+                if first <= (y, q) <= last:
+                    full.setdefault((y, q), f"{y} Q{q}")
+    return [full[k] for k in sorted(full)]
+
+
+def papers_per_quarter(con: sqlite3.Connection, tax: Taxonomy) -> str:
+    """Papers per quarter of first public appearance, stacked by technique (the "what came after the survey" view)."""
+    import plotly.graph_objects as go
+
+    counts: dict[tuple[str, str], int] = {}
+    periods: dict[tuple[int, int], str] = {}
+    for year, first_public, tech, n in queries.papers_per_first_public_by_technique(con):
+        key, label = period_of(year, first_public)
+        periods[key] = label
+        counts[(label, tech)] = counts.get((label, tech), 0) + n
+    labels = timeline_axis(periods)
+    fig = go.Figure()
+    for tech in tax.values["technique"]:
+        name = tech.label + (" (extension)" if tech.extension else "")
+        fig.add_bar(name=name, x=labels, y=[counts.get((lb, tech.value), 0) for lb in labels])
+    fig.update_layout(**_layout(barmode="stack", title="Papers per quarter of first appearance, by technique",
+                                xaxis_title="quarter of the first preprint (else year)", yaxis_title="papers",
+                                xaxis=dict(type="category")))
+    return _json(fig)
+
+
 def family_increment_heatmap(con: sqlite3.Connection, tax: Taxonomy) -> str:
     """How many papers sit on each (family, increment) pair."""
     import plotly.graph_objects as go

@@ -18,10 +18,13 @@ from urllib.parse import urlencode
 from catalog.taxonomy import AXES, Taxonomy, suggest, unknown_value_message
 
 LIST_PARAMS: tuple[str, ...] = AXES + ("venue", "kind", "dataset")
-SCALAR_PARAMS: tuple[str, ...] = ("year_min", "year_max", "has_code", "has_reproduction", "q", "sort", "page", "per_page")
+BOOL_PARAMS: tuple[str, ...] = ("has_code", "has_reproduction", "in_survey")
+SCALAR_PARAMS: tuple[str, ...] = ("year_min", "year_max") + BOOL_PARAMS + ("q", "sort", "page", "per_page")
 ALL_PARAMS: tuple[str, ...] = LIST_PARAMS + SCALAR_PARAMS
 SORTS: dict[str, str] = {"-year": "newest first", "year": "oldest first", "title": "title A-Z", "-title": "title Z-A", "relevance": "best match"}
-DEFAULT_SORT = "-year"
+DEFAULT_SORT = ""  # no sort asked for: best match when searching, else newest first
+BROWSE_SORT = "-year"
+MIN_PREFIX = 2  # a search word this long or longer also matches longer words (``contin`` → "continual")
 DEFAULT_PER_PAGE = 25
 MAX_PER_PAGE = 200
 MAX_PAGE = 100_000
@@ -75,6 +78,7 @@ class PaperFilter:
     year_max: int | None = None
     has_code: bool | None = None
     has_reproduction: bool | None = None
+    in_survey: bool | None = None  # True: papers the survey lists; False: papers added beyond it
     q: str = ""
     sort: str = DEFAULT_SORT
     page: int = 1
@@ -83,9 +87,15 @@ class PaperFilter:
 
     @property
     def effective_sort(self) -> str:
-        if self.sort == "relevance" and not self.fts_query:
-            return DEFAULT_SORT
+        """The order used: a search is ranked by relevance unless another order is asked for."""
+        if self.sort in (DEFAULT_SORT, "relevance"):
+            return "relevance" if self.fts_query else BROWSE_SORT
         return self.sort
+
+    @property
+    def unsearchable(self) -> bool:
+        """True when ``q`` was given but holds no word to search for (so it cannot narrow the list)."""
+        return bool(self.q) and not self.fts_query
 
     @property
     def offset(self) -> int:
@@ -94,7 +104,7 @@ class PaperFilter:
     def is_empty(self) -> bool:
         """True when nothing narrows the list (sort and paging aside)."""
         return not any(getattr(self, n) for n in LIST_PARAMS) and self.year_min is None and self.year_max is None \
-            and self.has_code is None and self.has_reproduction is None and not self.fts_query
+            and all(getattr(self, n) is None for n in BOOL_PARAMS) and not self.fts_query
 
     def params(self, *, paging: bool = True) -> list[tuple[str, str]]:
         """The query parameters that reproduce this state (defaults left out)."""
@@ -104,7 +114,7 @@ class PaperFilter:
         for name in ("year_min", "year_max"):
             if getattr(self, name) is not None:
                 out.append((name, str(getattr(self, name))))
-        for name in ("has_code", "has_reproduction"):
+        for name in BOOL_PARAMS:
             if getattr(self, name) is not None:
                 out.append((name, "1" if getattr(self, name) else "0"))
         if self.q:
@@ -169,21 +179,25 @@ def _insert_at(params: list[tuple[str, str]], name: str) -> int:
 
 
 def fts_query(q: str) -> str:
-    """A safe FTS5 MATCH expression for free text: every word quoted, ANDed.
+    """A safe FTS5 MATCH expression for free text: every word quoted, ANDed, matched as a prefix.
 
     User input never reaches FTS5 syntax, so ``"``, ``*``, ``NEAR(`` or a bare
-    ``AND`` cannot cause a syntax error; a trailing ``*`` on a word keeps its
-    meaning as a prefix search.
+    ``AND`` cannot cause a syntax error. A word with inner punctuation
+    (``MoE-Adapters4CL``, ``2310.15694``) becomes one phrase, so its parts must
+    follow each other as they do in the text. Every word of at least
+    :data:`MIN_PREFIX` characters is a prefix (``contin`` finds "continual",
+    as the results page marks it); a trailing ``*`` is accepted and changes
+    nothing. An empty result means the query has no searchable word.
     """
     terms: list[str] = []
     for raw in q.split():
-        prefix = raw.endswith("*")
-        word = "".join(ch if ch.isalnum() else " " for ch in raw).split()
-        for i, w in enumerate(word):
-            term = '"' + w.replace('"', '""') + '"'
-            if prefix and i == len(word) - 1:
-                term += "*"
-            terms.append(term)
+        parts = "".join(ch if ch.isalnum() else " " for ch in raw).split()
+        if not parts:
+            continue
+        phrase = '"' + " ".join(parts).replace('"', '""') + '"'
+        if len(parts[-1]) >= MIN_PREFIX:
+            phrase += "*"
+        terms.append(phrase)
     return " ".join(terms[:32])
 
 
@@ -242,7 +256,7 @@ def parse_filter(params: Iterable[tuple[str, str]], vocab: Vocabulary, *, allow:
                 errors.append(f"{name} must be between {lo} and {hi}, got {n}")
                 continue
             values[name] = n
-    for name in ("has_code", "has_reproduction"):
+    for name in BOOL_PARAMS:
         if name in scalars:
             v = scalars[name].lower()
             if v in TRUE:

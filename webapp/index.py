@@ -25,11 +25,11 @@ from collections import OrderedDict
 import numpy as np
 
 from catalog.taxonomy import AXES
-from webapp.filters import PaperFilter, Vocabulary
+from webapp.filters import BOOL_PARAMS, PaperFilter, Vocabulary
 from webapp.queries import ORDER_BY, FacetValue
 
 FTS_CACHE_SIZE = 256
-SCALAR_FACETS = ("venue", "kind", "year", "has_code", "has_reproduction")
+SCALAR_FACETS = ("venue", "kind", "year") + BOOL_PARAMS
 
 
 class PaperIndex:
@@ -37,7 +37,7 @@ class PaperIndex:
 
     def __init__(self, con: sqlite3.Connection, vocab: Vocabulary):
         self.vocab = vocab
-        rows = con.execute("SELECT rowid, key, year, venue, kind, has_code, has_reproduction FROM paper ORDER BY rowid").fetchall()
+        rows = con.execute(f"SELECT rowid, key, year, venue, kind, {', '.join(BOOL_PARAMS)} FROM paper ORDER BY rowid").fetchall()
         self.n = len(rows)
         self.keys: list[str] = [r[1] for r in rows]
         idx_of = {k: i for i, k in enumerate(self.keys)}
@@ -52,8 +52,10 @@ class PaperIndex:
         kind_code = {v: i for i, v in enumerate(self.kind_values)}
         self.venue = np.fromiter((venue_code[r[3]] for r in rows), dtype=np.int64, count=self.n)
         self.kind = np.fromiter((kind_code[r[4]] for r in rows), dtype=np.int64, count=self.n)
-        self.has_code = np.fromiter((bool(r[5]) for r in rows), dtype=bool, count=self.n)
-        self.has_reproduction = np.fromiter((bool(r[6]) for r in rows), dtype=bool, count=self.n)
+        # the yes/no columns, one boolean array each (has_code, has_reproduction, in_survey)
+        self.flags: dict[str, np.ndarray] = {
+            name: np.fromiter((bool(r[5 + j]) for r in rows), dtype=bool, count=self.n) for j, name in enumerate(BOOL_PARAMS)
+        }
 
         # placements: one row per (paper, path); axis values coded by taxonomy order
         self.axis_values = {a: vocab.taxonomy.allowed(a) for a in AXES}
@@ -141,9 +143,9 @@ class PaperIndex:
             if f.year_max is not None:
                 m &= self.year <= f.year_max
             out["year"] = m
-        for name in ("has_code", "has_reproduction"):
+        for name in BOOL_PARAMS:
             if getattr(f, name) is not None:
-                col: np.ndarray = getattr(self, name)
+                col = self.flags[name]
                 out[name] = col if getattr(f, name) else ~col
         if f.fts_query:
             m = np.zeros(self.n, dtype=bool)
@@ -213,7 +215,7 @@ class PaperIndex:
                 out[name] = [FacetValue(str(y), str(y), int(c), f.year_min == y and f.year_max == y)
                              for y, c in sorted(zip(years.tolist(), counts.tolist()), reverse=True)]
             else:
-                col: np.ndarray = getattr(self, name)
+                col = self.flags[name]
                 yes = int(np.count_nonzero(col & mask))
                 no = int(np.count_nonzero(mask)) - yes
                 cur = getattr(f, name)

@@ -14,31 +14,26 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
-from catalog.taxonomy import AXES, AxisValue, Taxonomy
+from catalog.db import FTS_COLUMNS
+from catalog.taxonomy import Taxonomy, taxonomy_from_db
 from webapp.filters import PaperFilter, Vocabulary
 
 HL_START, HL_END = "\ue000", "\ue001"  # private-use marks: escaped text first, <mark> after
 REPRO_METRICS = ("aa", "aia", "fm", "bwt", "fwt", "im")
+# bm25 weight of each full-text column: a hit in a name (title, acronym, arXiv
+# id) outranks one in the authors, which outranks one in the summary text.
+FTS_WEIGHTS = {"title": 10.0, "acronym": 10.0, "authors": 3.0, "aliases": 6.0, "ids": 8.0, "summary": 1.0}
+_BM25 = "bm25(paper_fts, 0.0, " + ", ".join(str(FTS_WEIGHTS[c]) for c in FTS_COLUMNS) + ")"  # 0.0: the unindexed key
 ORDER_BY = {
     "-year": "p.year DESC, p.title COLLATE NOCASE",
     "year": "p.year ASC, p.title COLLATE NOCASE",
     "title": "p.title COLLATE NOCASE ASC, p.year DESC",
     "-title": "p.title COLLATE NOCASE DESC, p.year DESC",
-    "relevance": "bm25(paper_fts, 0.0, 10.0, 3.0, 1.0), p.year DESC",
+    "relevance": f"{_BM25}, p.year DESC",
 }
 
 
 # --------------------------------------------------------------------------- vocabulary
-
-
-def taxonomy_from_db(con: sqlite3.Connection) -> Taxonomy:
-    """The taxonomy as the build stored it (``taxonomy_value``), as a :class:`Taxonomy`."""
-    values: dict[str, list[AxisValue]] = {a: [] for a in AXES}
-    for r in con.execute("SELECT axis, value, label, description, setting FROM taxonomy_value ORDER BY axis, position"):
-        if r["axis"] in values:
-            values[r["axis"]].append(AxisValue(r["axis"], r["value"], r["label"], r["description"], r["setting"]))
-    labels = {"setting": "Setting", "increment": "Increment type", "family": "Model family", "technique": "Technique"}
-    return Taxonomy(labels, values)
 
 
 def load_vocabulary(con: sqlite3.Connection) -> Vocabulary:
@@ -55,7 +50,8 @@ def counts(con: sqlite3.Connection) -> dict[str, int]:
     """Headline numbers for the home page."""
     out = {}
     for name, sql in (
-        ("papers", "SELECT COUNT(*) FROM paper"), ("datasets", "SELECT COUNT(*) FROM dataset"),
+        ("papers", "SELECT COUNT(*) FROM paper"), ("in_survey", "SELECT COUNT(*) FROM paper WHERE in_survey"),
+        ("beyond_survey", "SELECT COUNT(*) FROM paper WHERE NOT in_survey"), ("datasets", "SELECT COUNT(*) FROM dataset"),
         ("results", "SELECT COUNT(*) FROM result"), ("leaderboards", "SELECT COUNT(*) FROM leaderboard"),
         ("reproductions", "SELECT COUNT(*) FROM reproduction"), ("with_code", "SELECT COUNT(*) FROM paper WHERE has_code"),
     ):
@@ -86,13 +82,17 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
     if not keys:
         return []
     marks = ",".join("?" * len(keys))
-    cols = "p.key, p.title, p.year, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, p.survey_acronym, p.summary"
+    cols = ("p.key, p.title, p.year, p.first_public, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, "
+            "p.in_survey, p.survey_acronym, p.aliases_json, p.summary")
     by_key = {r["key"]: dict(r) for r in con.execute(f"SELECT {cols} FROM paper p WHERE p.key IN ({marks})", keys)}
+    for row in by_key.values():
+        row["aliases"] = json.loads(row.pop("aliases_json") or "[]")
     if q:
         from webapp.textmatch import mark, snippet
 
         for row in by_key.values():
-            row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q))
+            row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q),
+                       acronym_hl=mark(row["survey_acronym"], q), alias_hits=_alias_hits(row["aliases"], q))
     placements = placements_of(con, list(by_key))
     out = []
     for k in keys:
@@ -101,6 +101,19 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
             row["placements"] = placements.get(k, [])
             out.append(row)
     return out
+
+
+def _alias_hits(aliases: list[dict[str, Any]], q: str) -> list[str]:
+    """The aliases a search matched, marked, so a card found by an earlier title says why it was found."""
+    from webapp.textmatch import mark
+
+    hits = []
+    for a in aliases:
+        text = " ".join(x for x in (a.get("title"), f"arXiv {a['arxiv']}" if a.get("arxiv") else None) if x)
+        marked = mark(text, q)
+        if marked != text:
+            hits.append(marked)
+    return hits
 
 
 def placements_of(con: sqlite3.Connection, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
@@ -393,6 +406,13 @@ def reproduction_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
 def papers_per_year_by_technique(con: sqlite3.Connection) -> list[tuple[int, str, int]]:
     sql = ("SELECT p.year, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
            "GROUP BY p.year, pl.technique ORDER BY p.year")
+    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+
+
+def papers_per_first_public_by_technique(con: sqlite3.Connection) -> list[tuple[int, str | None, str, int]]:
+    """(year, first_public, technique, papers): the timeline's raw counts, bucketed by :func:`webapp.charts.period_of`."""
+    sql = ("SELECT p.year, p.first_public, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
+           "GROUP BY p.year, p.first_public, pl.technique")
     return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
 
 

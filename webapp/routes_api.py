@@ -57,8 +57,10 @@ def paper_filter(
     year_max: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
     has_code: Annotated[bool | None, Query(description="only papers with (true) or without (false) official code")] = None,
     has_reproduction: Annotated[bool | None, Query(description="only papers with (true) or without (false) a reproduction")] = None,
-    q: Annotated[str | None, Query(max_length=MAX_Q, description="full-text search over title, authors and summary (words are ANDed; word* is a prefix)")] = None,
-    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)} (relevance needs q)")] = None,
+    in_survey: Annotated[bool | None, Query(description="only papers the survey lists (true) or papers added beyond it (false)")] = None,
+    q: Annotated[str | None, Query(max_length=MAX_Q, description="full-text search over title, survey acronym, authors, aliases, arXiv ids and summary "
+                                   "(words are ANDed, each also matches as a prefix; a-b or 2310.15694 is one phrase)")] = None,
+    sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)}; default: relevance when q is given, else -year")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
 ) -> PaperFilter:
@@ -80,6 +82,8 @@ def api_papers(request: Request, f: Filter,
         "total": total, "page": f.page, "per_page": f.per_page, "pages": max(1, math.ceil(total / f.per_page)),
         "filters": dict(_group(f.params(paging=False))), "papers": [paper_public_dict(p) for p in fetch_papers(con, keys)],
     }
+    if f.unsearchable:
+        out["notice"] = f"q {f.q!r} has no word to search for (letters or digits), so it does not narrow the list"
     if facets:
         out["facets"] = {name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in vals]
                          for name, vals in (facet_values or {}).items()}
@@ -132,11 +136,14 @@ def _repro(r: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/api/taxonomy", tags=["taxonomy"])
 def api_taxonomy(request: Request) -> dict[str, Any]:
-    """The four axes with their values, and the setting → increment → family → technique tree with paper counts."""
+    """The four axes with their values, and the setting → increment → family → technique tree with paper counts.
+
+    A value with ``extension: true`` is CL Atlas's own addition beyond the survey's taxonomy; its ``rationale`` says why."""
     atlas = atlas_of(request)
     tax = atlas.vocab().taxonomy
     tree = atlas.cached("tree", lambda con: queries.taxonomy_tree(con, tax))
-    axes = {axis: [{"value": v.value, "label": v.label, "description": v.description, **({"setting": v.setting} if v.setting else {})}
+    axes = {axis: [{"value": v.value, "label": v.label, "description": v.description, **({"setting": v.setting} if v.setting else {}),
+                    "extension": v.extension, **({"rationale": v.rationale} if v.extension else {})}
                    for v in vals] for axis, vals in tax.values.items()}
     return {"axes": axes, "tree": tree}
 

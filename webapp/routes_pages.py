@@ -12,12 +12,12 @@ import math
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import boardview, charts, queries
+from webapp import boardview, charts, lookup, queries
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
 from webapp.boardview import load_board, protocol_fields
@@ -41,7 +41,9 @@ def home(request: Request) -> Response:
     sunburst = atlas.cached("chart:sunburst", lambda con: charts.sunburst(tree))
     counts = atlas.cached("counts", queries.counts)
     meta = atlas.cached("meta", queries.meta)
-    return atlas.render(request, "home.html", tree=tree, counts=counts, meta=meta, sunburst=sunburst, PaperFilter=PaperFilter)
+    extensions = [v for axis in AXES for v in tax.values[axis] if v.extension]
+    return atlas.render(request, "home.html", tree=tree, counts=counts, meta=meta, sunburst=sunburst, PaperFilter=PaperFilter,
+                        tax=tax, extensions=extensions)
 
 
 @router.get("/papers", response_class=HTMLResponse)
@@ -51,7 +53,7 @@ def papers(request: Request) -> Response:
     f = parse_filter(request.query_params.multi_items(), vocab)
     con = atlas.con()
     total, keys, facets = atlas.index().search(con, f, with_facets=True)
-    rows = queries.rows_for_keys(con, keys, f.q if f.fts_query else "")
+    rows = queries.rows_for_keys(con, keys, f.q if f.fts_query else "")  # f.unsearchable: the page says why q did nothing
     pages = max(1, math.ceil(total / f.per_page))
     return atlas.render(request, "papers.html", f=f, total=total, rows=rows, facets=facets, pages=pages, tax=vocab.taxonomy, AXES=AXES)
 
@@ -73,17 +75,39 @@ def paper(request: Request, key: str) -> Response:
     con = atlas.con()
     found = fetch_papers(con, [key])
     if not found:
-        raise HTTPException(404, f"no paper with key {key!r}")
+        return _paper_not_found(request, key)
     p = found[0]
     tax = atlas.vocab().taxonomy
     results = queries.results_for_paper(con, key)
     repros = queries.reproductions_for_paper(con, key)
     reported = _reported_by_benchmark(results, key)
+    extensions = [v for axis in AXES for value in dict.fromkeys(pl[axis] for pl in p["placements"])
+                  if (v := tax.get(axis, value)) is not None and v.extension]
     return atlas.render(
-        request, "paper.html", p=p, tax=tax, results=results, repros=repros, reported=reported,
+        request, "paper.html", p=p, tax=tax, results=results, repros=repros, reported=reported, extensions=extensions,
         datasets=queries.datasets_of_paper(con, key), related=queries.related_papers(con, key),
         sources=json.loads(p.get("sources_json") or "[]"), PaperFilter=PaperFilter,
     )
+
+
+MAX_NAME = 120  # longer names are not looked up (no key, acronym or id is that long)
+
+
+def _paper_not_found(request: Request, name: str) -> Response:
+    """An acronym or arXiv id naming one paper redirects there; anything else is a 404 with the closest papers.
+
+    The redirect's Location is relative (``/papers/<key>``), so it stays on
+    whatever host and scheme the reader came through.
+    """
+    atlas = atlas_of(request)
+    con = atlas.con()
+    if len(name) <= MAX_NAME:
+        key = lookup.exact_match(con, name)
+        if key is not None:
+            return RedirectResponse(f"/papers/{key}", status_code=302)
+    near = lookup.suggestions(con, name[:MAX_NAME])
+    return atlas.render(request, "error.html", 404, title="Not found", status=404, errors=[f"no paper with key {name!r}"],
+                        suggestions=near)
 
 
 def _reported_by_benchmark(results: list[dict[str, Any]], key: str) -> dict[tuple[str, str], float]:
@@ -164,6 +188,7 @@ def charts_page(request: Request) -> Response:
     tax = atlas.vocab().taxonomy
     figs = {
         "per_year": atlas.cached("chart:per_year", lambda con: charts.papers_per_year(con, tax)),
+        "per_quarter": atlas.cached("chart:per_quarter", lambda con: charts.papers_per_quarter(con, tax)),
         "heatmap": atlas.cached("chart:heatmap", lambda con: charts.family_increment_heatmap(con, tax)),
         "repro": atlas.cached("chart:repro", charts.reported_vs_reproduced),
     }
