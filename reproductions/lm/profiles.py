@@ -16,6 +16,7 @@ class LMProfile:
     """Sizes and optimisation settings shared by every method of one generative run."""
 
     name: str
+    tasks: int  # how many tasks of the benchmark's order the stream keeps (the first ones)
     train_per_task: int
     test_per_task: int
     probe_size: int
@@ -33,8 +34,8 @@ class LMProfile:
 
 
 LM_PROFILES: dict[str, LMProfile] = {
-    "smoke": LMProfile("smoke", train_per_task=24, test_per_task=8, probe_size=8, epochs=1, batch_size=8,
+    "smoke": LMProfile("smoke", tasks=3, train_per_task=24, test_per_task=8, probe_size=8, epochs=2, batch_size=8,
                        eval_batch_size=16, lr=2e-3, full_lr=1e-4, max_length=96),
-    "standard": LMProfile("standard", train_per_task=64, test_per_task=40, probe_size=40, epochs=2, batch_size=8,
-                          eval_batch_size=40, lr=1e-3, full_lr=5e-5, max_length=112),
+    "standard": LMProfile("standard", tasks=5, train_per_task=48, test_per_task=24, probe_size=24, epochs=2, batch_size=8,
+                          eval_batch_size=24, lr=1e-3, full_lr=5e-5, max_length=112),
 }

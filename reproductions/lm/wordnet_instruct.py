@@ -138,7 +138,7 @@ TASKS: dict[str, tuple[str, str, int, Any]] = {
     "hypernym": ("more general term of a noun", "exact", 8, hypernym_pool),
     "category": ("one of ten WordNet noun categories", "exact", 4, category_pool),
     "reverse": ("the noun that a definition defines", "exact", 6, reverse_pool),
-    "definition": ("a short definition of a noun", "rouge-l", 24, definition_pool),
+    "definition": ("a short definition of a noun", "rouge-l", 20, definition_pool),
 }
 
 
@@ -177,12 +177,15 @@ def build_probe(size: int) -> Probe:
 
 def build_stream(benchmark: str, profile: LMProfile, seed: int) -> InstructionStream:
     tasks = []
-    for name in ORDERS[benchmark]:
+    order = ORDERS[benchmark][: profile.tasks]
+    if len(order) < 2:
+        raise ValueError(f"profile {profile.name!r} keeps {profile.tasks} task(s); a continual stream needs at least 2")
+    for name in order:
         desc, scoring, max_new, pool = TASKS[name]
         train, test = split_sample(pool(), profile.train_per_task, profile.test_per_task, seed, name)
         tasks.append(InstructionTask(name, desc, scoring, max_new, train, test))
     info = {"source": str(wordnet_dir()), "source_package": "wordnet-base", "source_sha256": file_hashes(),
-            "order": list(ORDERS[benchmark])}
+            "order": list(order)}
     return InstructionStream(tasks, build_probe(profile.probe_size), "TIL", info)
 
 
