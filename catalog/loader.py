@@ -18,7 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from catalog.bibtex import BibEntry, BibtexProblem, normalise_title, parse_entry, strip_latex
-from catalog.metrics import METRIC_IDS
+from catalog.metrics import ALL_METRIC_IDS
 from catalog.messages import improve, scalar_text
 from catalog.problems import Problem
 from catalog.schema import ID_RE, KEY_RE, Dataset, Metric, Paper
@@ -237,8 +237,8 @@ def load_metrics(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Prob
             continue
         if metric.id in out:
             problems.append(Problem(rel, doc.line_of((i, "id")), metric.id, "id", "duplicate metric id"))
-        elif metric.id not in METRIC_IDS:
-            problems.append(Problem(rel, doc.line_of((i, "id")), metric.id, "id", f"no implementation for metric {metric.id!r} in catalog.metrics; implemented: {', '.join(METRIC_IDS)}"))
+        elif metric.id not in ALL_METRIC_IDS:
+            problems.append(Problem(rel, doc.line_of((i, "id")), metric.id, "id", f"no implementation for metric {metric.id!r} in catalog.metrics; implemented: {', '.join(ALL_METRIC_IDS)}"))
         out[metric.id] = metric
     return out
 

@@ -34,7 +34,7 @@ def test_build_writes_every_table(mini_data: Path, tmp_path: Path) -> None:
         ("offline", "TIL", "LLM", "parameter-efficient")
     ]
     assert _query(db, "SELECT count(*) FROM dataset_member WHERE benchmark_id = 'standard-cl-benchmark'") == [(5,)]
-    assert _query(db, "SELECT count(*) FROM metric") == [(6,)]
+    assert _query(db, "SELECT count(*) FROM metric") == [(8,)]
     assert _query(db, "SELECT count(*) FROM taxonomy_value WHERE axis = 'increment'") == [(5,)]
     assert not list(db.parent.glob("*.tmp")), "no temporary file may remain"
 

@@ -90,7 +90,7 @@ def test_api_datasets_metrics(client):
     assert {b["metric_id"] for b in one["leaderboards"]} == {"AA", "BWT"}
     assert client.get("/api/datasets/nope").status_code == 404
     metrics = client.get("/api/metrics").json()
-    assert [m["id"] for m in metrics] == ["AA", "AIA", "FM", "BWT", "FWT", "IM"]
+    assert [m["id"] for m in metrics] == ["AA", "AIA", "FM", "BWT", "FWT", "IM", "MTIL-Transfer", "MTIL-Avg"]
     assert {m["id"]: m["direction"] for m in metrics}["FM"] == "lower"
 
 
