@@ -27,7 +27,7 @@ FIELD_HELP: dict[str, str] = {
     "sources": "a list with the URL of every page where you checked the facts, e.g. '  - https://arxiv.org/abs/2405.18653'",
     "bibtex": "'bibtex: |' and the paper's BibTeX entry on the next lines, indented by two spaces",
     "benchmark": "a dataset id from data/datasets/ (docs/dataset-ids.md)",
-    "metric": "a metric id from data/metrics.yaml (AA, AIA, FM, BWT, FWT or IM)",
+    "metric": "a metric id from data/metrics.yaml (AA, AIA, FM, BWT, FWT, IM, MTIL-Transfer or MTIL-Avg)",
     "table": 'where in the paper the number is printed, e.g. "Table 2"',
     "native": "true for the paper's own method, false for a baseline it ran or copied",
     "backbone": 'the model the number was obtained with, e.g. "T5-large"',

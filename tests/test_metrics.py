@@ -13,6 +13,8 @@ from catalog.metrics import (
     forgetting_measure,
     forward_transfer,
     intransigence,
+    mtil_average,
+    mtil_transfer,
 )
 
 # a[i][j]: accuracy on task j after training through task i (3 tasks).
@@ -72,3 +74,14 @@ def test_vector_length_checked() -> None:
         forward_transfer(A, [1.0, 2.0])
     with pytest.raises(MetricInputError):
         intransigence(A, [1.0, None, 2.0])
+
+
+def test_mtil_transfer_and_average() -> None:
+    # Transfer = (a[0][1] + (a[0][2] + a[1][2]) / 2) / 2 = (10 + 25) / 2
+    assert mtil_transfer(A) == pytest.approx(17.5)
+    # Avg = mean of all nine entries
+    assert mtil_average(A) == pytest.approx(sum(sum(r) for r in A) / 9)
+    with pytest.raises(MetricInputError):
+        mtil_transfer([[80.0, None], [60.0, 90.0]])  # zero-shot entry missing
+    with pytest.raises(MetricInputError):
+        mtil_transfer([[70.0]])
