@@ -86,8 +86,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from reproductions.sweep import Grid, resolve_grid, run_sweep
+
+    if args.grid:
+        grid = resolve_grid(args.grid)
+    else:
+        if not (args.methods and args.benchmarks):
+            raise SweepUsageError("give a sweep file (e.g. `clatlas repro sweep llm-cit`) or --methods and --benchmarks")
+        grid = Grid("cli", args.methods.split(","), args.benchmarks.split(","), [int(s) for s in (args.seeds or "0").split(",")])
+    if args.profile:
+        grid.profile = args.profile
+    if args.device:
+        grid.device = args.device
+    if args.backbone:
+        grid.backbone = args.backbone
+    grid.overrides.update(_parse_set(args.set))
+    outcomes = run_sweep(grid, Path(args.out) if args.out else None, args.jobs, args.backend, args.address)
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+class SweepUsageError(ValueError):
+    """A sweep command line that names no grid."""
+
+
 def _add_commands(repro: argparse.ArgumentParser) -> None:
-    sub = repro.add_subparsers(dest="repro_command", metavar="{list,run}")
+    sub = repro.add_subparsers(dest="repro_command", metavar="{list,run,sweep}")
     sub.required = True
     p_list = sub.add_parser("list", help="list methods (with the papers they reproduce) and benchmarks")
     p_list.set_defaults(repro_func=cmd_list)
@@ -104,6 +128,20 @@ def _add_commands(repro: argparse.ArgumentParser) -> None:
     p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice; 1 is fastest on a busy machine)")
     p_run.add_argument("--no-progress", action="store_true", help="no progress bars")
     p_run.set_defaults(repro_func=cmd_run)
+    p_sw = sub.add_parser("sweep", help="run a grid of methods x benchmarks x seeds (skips finished cells, resumes interrupted ones)")
+    p_sw.add_argument("grid", nargs="?", help="a sweep under reproductions/sweeps/ (name) or a YAML path")
+    p_sw.add_argument("--methods", help="comma-separated methods (instead of a sweep file)")
+    p_sw.add_argument("--benchmarks", help="comma-separated benchmarks (instead of a sweep file)")
+    p_sw.add_argument("--seeds", help="comma-separated seeds (default 0)")
+    p_sw.add_argument("--profile", help="override the grid's profile")
+    p_sw.add_argument("--device", choices=["cpu", "cuda"], help="override the grid's device")
+    p_sw.add_argument("--backbone", help="override the grid's backbone")
+    p_sw.add_argument("--set", action="append", metavar="KEY=VALUE", help="config override for every cell (repeatable)")
+    p_sw.add_argument("--out", help="results root (default: data/reproductions/results)")
+    p_sw.add_argument("--jobs", type=int, default=1, help="cells at once (local: processes; ray: concurrent tasks)")
+    p_sw.add_argument("--backend", default="local", choices=["local", "ray"])
+    p_sw.add_argument("--address", help="Ray cluster address (ray backend; default: start a local Ray instance)")
+    p_sw.set_defaults(repro_func=cmd_sweep)
 
 
 def dispatch(args: argparse.Namespace) -> int:
@@ -112,7 +150,10 @@ def dispatch(args: argparse.Namespace) -> int:
     from reproductions.profiles import UnknownProfileError
     from reproductions.streams import StreamError
 
-    expected: tuple[type[BaseException], ...] = (MissingDependencyError, UnknownBenchmarkError, UnknownProfileError, StreamError, FileNotFoundError)
+    from reproductions.sweep import SweepError
+
+    expected: tuple[type[BaseException], ...] = (MissingDependencyError, UnknownBenchmarkError, UnknownProfileError, StreamError,
+                                                 FileNotFoundError, SweepError, SweepUsageError)
     try:
         from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError
         from reproductions.methods import UnknownMethodError

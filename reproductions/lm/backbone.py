@@ -111,7 +111,12 @@ def _save_cache(name: str, model: Any, tok: Any) -> None:
     try:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cached.parent))
-        model.save_pretrained(tmp, safe_serialization=True)
+        quantizer = getattr(model, "hf_quantizer", None)
+        model.hf_quantizer = None  # the weights are already dequantised float32; save them as such
+        try:
+            model.save_pretrained(tmp, safe_serialization=True)
+        finally:
+            model.hf_quantizer = quantizer
         tok.save_pretrained(tmp)
         (tmp / "complete").write_text("ok\n")
         if cached.exists():

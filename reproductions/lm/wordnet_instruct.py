@@ -138,7 +138,7 @@ TASKS: dict[str, tuple[str, str, int, Any]] = {
     "hypernym": ("more general term of a noun", "exact", 8, hypernym_pool),
     "category": ("one of ten WordNet noun categories", "exact", 4, category_pool),
     "reverse": ("the noun that a definition defines", "exact", 6, reverse_pool),
-    "definition": ("a short definition of a noun", "rouge-l", 20, definition_pool),
+    "definition": ("a short definition of a noun", "rouge-l", 16, definition_pool),
 }
 
 
@@ -171,7 +171,7 @@ def build_probe(size: int) -> Probe:
     return Probe(
         "capitals",
         "capital of a country (WordNet), answered in free form; correct if the answer names the capital",
-        "contains", 16, random.Random("capitals").sample(pool, size),
+        "contains", 12, random.Random("capitals").sample(pool, size),
     )
 
 
