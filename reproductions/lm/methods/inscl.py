@@ -42,7 +42,7 @@ def allocate(total: int, weights: list[float]) -> list[int]:
 class LMInsCL(LMMethod):
     name = "inscl"
     description = "InsCL-style replay: memory budget per earlier task grows with its instruction distance (one LoRA)"
-    papers: ClassVar[list[str]] = []
+    papers: ClassVar[list[str]] = ["wang2024inscl"]
     default_config: ClassVar[dict[str, Any]] = {**LORA_DEFAULTS, "replay_share": 0.1}
 
     def setup(self) -> None:
