@@ -1,7 +1,7 @@
 """Replay: a small memory of earlier tasks' examples mixed into every later stage (on one LoRA).
 
 After each task a seeded random ``replay_share`` of its training examples
-(10 % by default: 6 of 64 in the standard profile) joins the memory; each
+(10 % by default: 2 of 24 in the standard profile) joins the memory; each
 later stage trains on its own data plus the whole memory, shuffled together,
 so replayed examples are mixed into the batches. Same LoRA as SeqLoRA, so the
 difference between the two is the memory alone.
