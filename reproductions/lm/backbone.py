@@ -149,10 +149,16 @@ def check_causal(name: str) -> None:
         config = transformers.AutoConfig.from_pretrained(path, **kw)
     except (OSError, ValueError) as exc:
         raise BackboneError(f"cannot read backbone {name!r}: {exc}") from exc
-    known = transformers.models.auto.modeling_auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
-    if config.model_type not in known:
+    auto = transformers.models.auto.modeling_auto
+    archs = list(getattr(config, "architectures", None) or [])
+    if archs:  # a saved checkpoint says what it is: a decoder LM head, or something else
+        causal = any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs)
+    else:  # e.g. GGUF metadata: decoder families only (BERT-like types also have an LM-head class)
+        causal = config.model_type in auto.MODEL_FOR_CAUSAL_LM_MAPPING_NAMES and config.model_type not in auto.MODEL_FOR_MASKED_LM_MAPPING_NAMES
+    if not causal:
+        what = ", ".join(archs) or repr(config.model_type)
         raise BackboneError(
-            f"backbone {name!r} is a {config.model_type!r} model, not a causal (decoder-only) language model; "
+            f"backbone {name!r} is {what}, not a causal (decoder-only) language model; "
             "generative benchmarks need one, e.g. smollm2-135m-instruct"
         )
 

@@ -1,7 +1,10 @@
 """EWC: elastic weight consolidation (Kirkpatrick et al., 2017) in its online form.
 
 After each task a diagonal empirical Fisher is estimated from per-example
-gradients on up to ``fisher_samples`` training examples; Fishers accumulate
+gradients on up to ``fisher_samples`` training examples, drawn class by
+class in turn (:func:`class_balanced`) so that every class of the task is in
+the estimate — the training data arrive sorted by label, and the first 64
+examples once covered only 2 of a task's 4 classes. Fishers accumulate
 across tasks and the anchor moves to the latest weights (online EWC,
 Schwarz et al., 2018, with gamma = 1), so memory stays at two copies of the
 weights however many tasks come. The penalty is
@@ -20,9 +23,21 @@ from typing import Any
 from reproductions.data import Batch, Encoded, iterate
 from reproductions.deps import require
 from reproductions.methods import register
-from reproductions.methods.base import F, Method
+from reproductions.methods.base import F, Method, derive_seed
 
 torch = require("torch")
+
+
+def class_balanced(labels: Any, n: int, generator: Any) -> Any:
+    """Indices of ``n`` examples taken round-robin over the classes present (shuffled within each class)."""
+    by_class = [idx[torch.randperm(len(idx), generator=generator)] for c in torch.unique(labels)
+                for idx in [torch.nonzero(labels == c).flatten()]]
+    order: list[int] = []
+    depth = 0
+    while len(order) < n and any(depth < len(ix) for ix in by_class):
+        order += [int(ix[depth]) for ix in by_class if depth < len(ix)]
+        depth += 1
+    return torch.tensor(order[:n], dtype=torch.long)
 
 
 @register
@@ -58,7 +73,9 @@ class EWC(Method):
         params = self._named_trainable()
         fisher = {name: torch.zeros_like(p) for name, p in params}
         self.model.eval()  # no dropout noise in the curvature estimate
-        for batch in iterate(train.subset(torch.arange(n)), 1, shuffle=False, device=self.device):
+        gen = torch.Generator().manual_seed(derive_seed(self.ctx.seed, task_id, 17))
+        sample = class_balanced(train.labels, n, gen)
+        for batch in iterate(train.subset(sample), 1, shuffle=False, device=self.device):
             self.model.zero_grad(set_to_none=True)
             logits = self.mask_logits(self.forward(batch, task_id), batch["tasks"])
             F.cross_entropy(logits, batch["labels"]).backward()
