@@ -168,7 +168,7 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
                 survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
                 survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
                 survey_group=s.group if s else None, in_survey=s is not None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
-                source_path=f"papers/{rec.path.name}",
+                repro_link=cat.links[key].link if key in cat.links else None, source_path=f"papers/{rec.path.name}",
             )
 
     def author() -> Iterator[dict[str, Any]]:
@@ -223,8 +223,9 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
         for run in cat.runs:
             d = run.data
             m = d.get("metrics") or {}
+            found = cat.methods.method_of_run(d["method"], d["benchmark"]) if cat.methods else None
             yield dict(
-                id=run.id, method=d["method"], benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
+                id=run.id, method=d["method"], method_kind=found.kind if found else None, benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
                 aa=m.get("AA"), aia=m.get("AIA"), fm=m.get("FM"), bwt=m.get("BWT"), fwt=m.get("FWT"), im=m.get("IM"),
                 trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
                 peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
@@ -238,11 +239,35 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             for key in dict.fromkeys(run.data.get("papers") or []):
                 yield dict(reproduction_id=run.id, paper_key=key)
 
+    def repro_benchmark() -> Iterator[dict[str, Any]]:
+        for pos, b in enumerate(cat.methods.benchmarks.values() if cat.methods else ()):
+            yield dict(id=b.id, kind=b.kind, scenario=b.scenario, description=b.description, position=pos)
+
+    def repro_method() -> Iterator[dict[str, Any]]:
+        if cat.methods is None:
+            return
+        for pos, m in enumerate(cat.methods.methods.values()):
+            bb = cat.methods.backbones[m.backbone]
+            yield dict(ref=m.ref, kind=m.kind, method_id=m.id, label=m.label, approach=m.approach, backbone=m.backbone,
+                       backbone_label=bb.label, backbone_note=bb.note, benchmarks_json=json.dumps(m.benchmarks),
+                       papers_json=json.dumps(m.papers), names_json=json.dumps(m.names), position=pos)
+
+    def paper_link() -> Iterator[dict[str, Any]]:
+        for key, r in cat.links.items():
+            yield dict(paper_key=key, link=r.link, note=r.note, family=r.family, family_label=r.family_label, reason=r.reason,
+                       reason_text=r.reason_text, benchmark=r.benchmark, label=r.label)
+
+    def paper_link_method() -> Iterator[dict[str, Any]]:
+        for key, r in cat.links.items():
+            for pos, ref in enumerate(r.methods):
+                yield dict(paper_key=key, position=pos, method_ref=ref)
+
     sources: dict[str, RowSource] = {
         "taxonomy_value": taxonomy_value, "metric": metric, "dataset": dataset, "dataset_member": dataset_member,
         "dataset_table1": dataset_table1, "paper": paper, "author": author, "paper_author": paper_author,
         "placement": placement, "paper_dataset": paper_dataset, "leaderboard": leaderboard, "result": result, "reproduction": reproduction,
-        "reproduction_paper": reproduction_paper, "meta": lambda: iter(()),
+        "reproduction_paper": reproduction_paper, "repro_benchmark": repro_benchmark, "repro_method": repro_method,
+        "paper_link": paper_link, "paper_link_method": paper_link_method, "meta": lambda: iter(()),
     }
     missing = set(SQLModel.metadata.tables) - set(sources)
     assert not missing, f"no row source for tables {missing}"  # a new table in db.py needs one here
@@ -317,6 +342,8 @@ def write_database(cat: Catalog, path: Path, fingerprint: str, after_table: Call
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "papers": str(len(cat.papers)),
         }
+        if cat.methods is not None:  # the protocol of the committed results: what a command on a paper page runs
+            meta.update(repro_profile=cat.methods.profile, repro_seeds=json.dumps(cat.methods.seeds))
         con.executemany("INSERT INTO meta(key, value) VALUES (?, ?)", meta.items())
         con.execute("COMMIT")
         con.execute("PRAGMA journal_mode=DELETE")

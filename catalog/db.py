@@ -44,6 +44,7 @@ class PaperRow(SQLModel, table=True):
     in_survey: bool = Field(default=False, index=True)  # the survey (Yang et al.) lists it: its ``survey:`` block is present
     has_code: bool = Field(default=False, index=True)
     has_reproduction: bool = Field(default=False, index=True)
+    repro_link: Optional[str] = Field(default=None, index=True)  # exact / family / none (paper_link), None when not linked
     source_path: str
 
 
@@ -208,6 +209,7 @@ class ReproductionRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True)  # method/benchmark/profile-seedN
     method: str = Field(index=True)
+    method_kind: Optional[str] = None  # classify / generate: the benchmark's kind (repro_benchmark)
     benchmark: str
     scenario: str
     profile: str
@@ -239,6 +241,61 @@ class ReproductionPaperRow(SQLModel, table=True):
     paper_key: str = Field(foreign_key="paper.key", primary_key=True, index=True)
 
 
+class ReproBenchmarkRow(SQLModel, table=True):
+    """A benchmark of the reproduction harness (data/reproductions/methods.yaml)."""
+
+    __tablename__ = "repro_benchmark"
+
+    id: str = Field(primary_key=True)
+    kind: str  # classify / generate
+    scenario: str
+    description: str
+    position: int
+
+
+class ReproMethodRow(SQLModel, table=True):
+    """A method of the reproduction harness (data/reproductions/methods.yaml), named ``kind/id``."""
+
+    __tablename__ = "repro_method"
+
+    ref: str = Field(primary_key=True)  # kind/id, e.g. generate/olora
+    kind: str
+    method_id: str  # the name result files and ``clatlas repro run`` use
+    label: str
+    approach: str
+    backbone: str
+    backbone_label: str
+    backbone_note: str
+    benchmarks_json: str  # ids, the first one shown first
+    papers_json: str  # catalog keys it reproduces exactly
+    names_json: str  # how tables print it as a baseline
+    position: int
+
+
+class PaperLinkRow(SQLModel, table=True):
+    """How a paper relates to the reproductions (data/reproductions/links.yaml, see catalog.links)."""
+
+    __tablename__ = "paper_link"
+
+    paper_key: str = Field(foreign_key="paper.key", primary_key=True)
+    link: str = Field(index=True)  # exact / family / none
+    note: Optional[str] = None
+    family: Optional[str] = None
+    family_label: Optional[str] = None
+    reason: Optional[str] = None
+    reason_text: Optional[str] = None
+    benchmark: Optional[str] = None  # a stand-in benchmark (benchmark papers)
+    label: Optional[str] = None  # how the stand-in is labelled wherever it is shown
+
+
+class PaperLinkMethodRow(SQLModel, table=True):
+    __tablename__ = "paper_link_method"
+
+    paper_key: str = Field(foreign_key="paper.key", primary_key=True)
+    position: int = Field(primary_key=True)  # 0: the method shown first
+    method_ref: str = Field(foreign_key="repro_method.ref", index=True)
+
+
 class MetaRow(SQLModel, table=True):
     """Build facts: when, from which data (its fingerprint), schema version."""
 
@@ -248,7 +305,7 @@ class MetaRow(SQLModel, table=True):
     value: str
 
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 # FTS5 over what a reader may type to find a paper: its title, the survey's
 # acronym shown on its card, authors, other titles (aliases), arXiv ids (its

@@ -15,7 +15,7 @@ from typing import Any, Iterable
 
 CSV_COLUMNS = (
     "key", "title", "authors", "year", "first_public", "venue", "kind", "doi", "arxiv", "acl_anthology", "url", "code_url",
-    "placements", "datasets", "survey_acronym", "in_survey", "aliases", "summary",
+    "placements", "datasets", "survey_acronym", "in_survey", "reproduction_link", "aliases", "summary",
 )
 
 
@@ -85,7 +85,8 @@ def papers_to_csv(papers: list[dict[str, Any]]) -> str:
     writer.writerow(CSV_COLUMNS)
     for p in papers:
         row = dict(p, authors="; ".join(p["authors_list"]), placements="; ".join(placement_path(x) for x in p["placements"]),
-                   datasets="; ".join(p["datasets"]), in_survey=int(bool(p["in_survey"])), aliases="; ".join(alias_text(a) for a in p["aliases"]))
+                   datasets="; ".join(p["datasets"]), in_survey=int(bool(p["in_survey"])), aliases="; ".join(alias_text(a) for a in p["aliases"]),
+                   reproduction_link=p.get("repro_link"))
         writer.writerow(["" if row.get(c) is None else row[c] for c in CSV_COLUMNS])
     return buf.getvalue()
 
@@ -100,7 +101,9 @@ def paper_public_dict(p: dict[str, Any]) -> dict[str, Any]:
         "in_survey": bool(p["in_survey"]),
         "survey": {"acronym": p["survey_acronym"], "fig2_ref": p["survey_fig2_ref"], "in_fig2": bool(p["survey_in_fig2"]),
                    "in_companion_list": bool(p["survey_in_companion_list"]), "group": p["survey_group"]},
-        "has_reproduction": bool(p["has_reproduction"]), "bibtex": p["bibtex"],
+        "has_reproduction": bool(p["has_reproduction"]),
+        "reproduction_link": p.get("repro_link"),  # exact / family / none (catalog.links); null for papers that are not linked
+        "bibtex": p["bibtex"],
     }
 
 

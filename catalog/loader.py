@@ -12,7 +12,7 @@ import difflib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -27,6 +27,10 @@ from catalog.resultchecks import result_problems
 from catalog.schema import ID_RE, KEY_RE, Dataset, Metric, Paper
 from catalog.taxonomy import AXES, Taxonomy, load_taxonomy
 from catalog.yamlsource import SourceError, YamlDocument, load_yaml, read_text
+
+if TYPE_CHECKING:
+    from catalog.links import Resolution
+    from catalog.repromethods import MethodCatalog
 
 
 @dataclass
@@ -68,6 +72,8 @@ class Catalog:
     metrics: dict[str, Metric] = field(default_factory=dict)
     runs: list[RunRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    methods: "MethodCatalog | None" = None  # data/reproductions/methods.yaml, when present (catalog.repromethods)
+    links: "dict[str, Resolution]" = field(default_factory=dict)  # paper key -> its link (catalog.links), when links.yaml validates
 
 
 # --------------------------------------------------------------------------- helpers
@@ -431,6 +437,9 @@ def load_catalog(data: Path, only: set[Path] | None = None) -> Catalog:
             cat.problems.append(Problem(_rel(path, data), None, path.stem, "(file name)", "paper files must end in .yaml"))
     cat.runs = load_runs(data / "reproductions" / "results", data, cat.problems)
     _cross_check(cat, data)
+    from catalog.reproload import load_reproduction_links  # reads through this module's helpers
+
+    load_reproduction_links(data, cat)
     if only is not None:
         wanted = {_rel(p.resolve(), data) for p in only}
         cat.problems = [p for p in cat.problems if p.path in wanted]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from catalog.links import LINK_KINDS
 from catalog.taxonomy import AXES
 from webapp.filters import BOOL_PARAMS, PaperFilter, Vocabulary
 from webapp.queries import ORDER_BY, FacetValue, _where
@@ -36,6 +37,8 @@ def paper_conditions(f: PaperFilter, skip: str | None, params: list[Any], *, tax
     for name in ("venue", "kind"):
         if name != skip and getattr(f, name):
             conds.append(_in(f"p.{name}", getattr(f, name), params))
+    if f.reproduction and skip != "reproduction":
+        conds.append(_in("p.repro_link", f.reproduction, params))
     if f.dataset and skip != "dataset":
         conds.append(f"p.key IN (SELECT pd.paper_key FROM paper_dataset pd WHERE {_in('pd.dataset_id', f.dataset, params)})")
     if skip != "year":
@@ -96,7 +99,7 @@ def facet_counts(con: sqlite3.Connection, f: PaperFilter, vocab: Vocabulary) -> 
                f"{_where(conds)} GROUP BY pl.{axis}")
         got = dict(con.execute(sql, params).fetchall())
         out[axis] = [FacetValue(v.value, v.label, got.get(v.value, 0), v.value in getattr(f, axis)) for v in vocab.taxonomy.values[axis]]
-    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("year", "p.year"), *((name, f"p.{name}") for name in BOOL_PARAMS)):
+    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("reproduction", "p.repro_link"), ("year", "p.year"), *((name, f"p.{name}") for name in BOOL_PARAMS)):
         params = []
         conds = paper_conditions(f, name, params)
         rows = [tuple(r) for r in con.execute(f"SELECT {col}, COUNT(*) FROM paper p{_where(conds)} GROUP BY {col}", params)]
@@ -105,6 +108,9 @@ def facet_counts(con: sqlite3.Connection, f: PaperFilter, vocab: Vocabulary) -> 
             out[name] = [FacetValue(v, v, n, v in f.venue) for v, n in rows]
         elif name == "kind":
             out[name] = [FacetValue(v, v, n, v in f.kind) for v, n in sorted(rows)]
+        elif name == "reproduction":  # every link kind, in catalog.links order, papers without a link left out
+            d = dict(rows)
+            out[name] = [FacetValue(v, v, d.get(v, 0), v in f.reproduction) for v in LINK_KINDS]
         elif name == "year":
             out[name] = [FacetValue(str(v), str(v), n, f.year_min == v and f.year_max == v) for v, n in sorted(rows, reverse=True)]
         else:

@@ -71,6 +71,13 @@ def test_api_paper(client):
     assert rerun["provenance"] == "extracted" and rerun["verified"] is False and rerun["reference"] is False
     assert body["reproductions"][0]["command"] == REPRO["command"]
     assert body["reproductions"][0]["aa"] == REPRO["aa"]
+    rep = body["reproduction"]
+    assert (rep["kind"], rep["method"], rep["benchmark"], rep["backbone"]) == ("exact", "classify/olora", "wordnet-5x4-til", "MiniLM-L6 encoder + linear head")
+    assert rep["note"] == "MiniLM instead of T5." and rep["methods"] == ["classify/olora", "generate/olora"]
+    ran = rep["runs"][0]
+    assert ran["measured"]["AA"] == {"mean": 73.2, "std": None, "n": 1} and ran["reported"] == {} and ran["command"] == REPRO["command"]
+    assert rep["runs"][-1]["method"] == "generate/olora" and rep["runs"][-1]["measured"] is None
+    assert client.get(f"/api/papers/{XSS_KEY}").json()["reproduction"]["kind"] == "none"
     assert any(r["key"] == LORA_KEY for r in body["related"])
     r = client.get("/api/papers/nope")
     assert r.status_code == 404 and r.json()["detail"]
@@ -190,7 +197,7 @@ def test_api_reproductions(client):
     runs = client.get("/api/reproductions").json()
     assert len(runs) == 1
     run = runs[0]
-    assert run["method"] == "o-lora" and run["wall_time_s"] == 412.0 and run["bwt"] == -2.9
+    assert run["method"] == "olora" and run["wall_time_s"] == 412.0 and run["bwt"] == -2.9
     assert run["papers"] == [{"key": "wang2023orthogonal", "title": "Orthogonal Subspace Learning for Language Model Continual Learning"}]
 
 
@@ -242,3 +249,23 @@ def test_empty_catalog_api(empty_client):
     assert empty_client.get("/export/papers.json").json() == []
     tree = empty_client.get("/api/taxonomy").json()["tree"]
     assert all(n["count"] == 0 for n in tree)
+
+
+def test_reproduction_link_facet_filter_and_exports(client):
+    body = client.get("/api/papers", params={"facets": "true"}).json()
+    counts = {v["value"]: v["count"] for v in body["facets"]["reproduction"]}
+    assert counts == {"exact": 2, "family": 2, "none": 1}
+    assert {p["key"]: p["reproduction_link"] for p in body["papers"]}["wang2023orthogonal"] == "exact"
+    exact = client.get("/api/papers", params=[("reproduction", "exact")]).json()
+    assert {p["key"] for p in exact["papers"]} == {"wang2023orthogonal", "demassondautume2019episodic"}
+    both = client.get("/api/papers", params=[("reproduction", "family"), ("reproduction", "none")]).json()
+    assert both["total"] == 3 and both["filters"]["reproduction"] == ["family", "none"]
+    bad = client.get("/api/papers?reproduction=exactly")
+    assert bad.status_code == 400 and "'exactly' is not a known reproduction; did you mean 'exact'?" in bad.json()["errors"][0]
+    rows = list(csv.DictReader(io.StringIO(client.get("/export/papers.csv").text)))
+    assert {r["key"]: r["reproduction_link"] for r in rows}[XSS_KEY] == "none"
+    assert {p["key"]: p["reproduction_link"] for p in client.get("/export/papers.json?reproduction=family").json()} == {
+        LORA_KEY: "family", "razdaibiedina2023progressive": "family"}
+    spec = client.get("/api/openapi.json").json()
+    param = next(p for p in spec["paths"]["/api/papers"]["get"]["parameters"] if p["name"] == "reproduction")
+    assert param["schema"]["anyOf"][0]["items"]["enum"] == ["exact", "family", "none"]

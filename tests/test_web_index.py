@@ -40,6 +40,8 @@ def random_params(rng: random.Random, vocab, venues: list[str]) -> list[tuple[st
         params.append(("venue", rng.choice(venues)))
     if rng.random() < 0.2:
         params.append(("kind", rng.choice(sorted(vocab.kinds))))
+    if rng.random() < 0.25:
+        params += [("reproduction", v) for v in rng.sample(vocab.allowed("reproduction"), rng.randint(1, 2))]
     if rng.random() < 0.2 and vocab.datasets:
         params.append(("dataset", rng.choice(sorted(vocab.datasets))))
     if rng.random() < 0.3:

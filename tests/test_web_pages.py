@@ -136,8 +136,11 @@ def test_paper_page(client):
     # its own native number and the re-run reported by another paper, with provenance
     assert "75.4" in html and "Table 1 of this paper" in html and "unverified · extracted" in html
     assert "75.0" in html and "re-run baseline" in html
-    # reproduction: command and measured beside reported
-    assert REPRO["command"] in html and "73.20" in html and "75.40" in html
+    # reproduction: exact link, what runs (measured on its own: the run's protocol matches no reported number), the command
+    assert 'class="badge link-exact"' in html and "Where it departs from the paper: MiniLM instead of T5." in html
+    assert REPRO["command"] in html and "73.2 (1 seed)" in html and "reported 7" not in html
+    assert "not run yet" in html and "clatlas repro run olora --benchmark wordnet-instruct --profile standard --seed 0" in html
+    assert "clatlas repro sweep --methods olora --benchmarks wordnet-instruct --seeds 0,1,2 --profile standard" in html
     assert 'id="bibtex"' in html and "@inproceedings{wang2023orthogonal" in html
     assert 'href="/papers/wang2023orthogonal.bib"' in html
     assert f'href="/papers/{LORA_KEY}"' in html  # related: same placement
@@ -145,7 +148,17 @@ def test_paper_page(client):
 
 def test_paper_page_without_results(client):
     html = client.get("/papers/demassondautume2019episodic").text
-    assert "No reproduction yet." in html
+    assert "No reported results recorded yet." in html and "not run yet" in html
+    assert "clatlas repro run mbpapp --benchmark wordnet-5x4-online-htb --profile standard --seed 0" in html
+
+
+def test_paper_page_links(client):
+    html = client.get(f"/papers/{LORA_KEY}").text
+    assert 'class="badge link-family"' in html and "LoRA-based continual fine-tuning" in html
+    assert "O-LoRA shares one LoRA per task; it has no router between experts." in html
+    assert "73.2 (1 seed)" in html  # the stand-in's measured number, on its own
+    html = client.get(f"/papers/{XSS_KEY}").text
+    assert 'class="badge link-none"' in html and "needs a vision-language backbone" in html and "What runs" not in html
 
 
 def test_paper_404(client):
@@ -242,8 +255,9 @@ def test_reproductions_page(client):
 
 def test_charts_page_and_local_plotly(client):
     html = client.get("/charts").text
-    for fig in ("fig-per-year", "fig-heatmap", "fig-repro"):
+    for fig in ("fig-per-year", "fig-heatmap", "fig-measured"):
         assert f'id="{fig}"' in html
+    assert "No leaderboard shares enough methods" in html  # the fixture has one measured method
     assert "cdn" not in html.lower()
     js = client.get("/static-vendor/plotly.min.js")
     assert js.status_code == 200 and "javascript" in js.headers["content-type"] and len(js.content) > 1_000_000
@@ -333,3 +347,12 @@ def test_timeline_chart_by_quarter(client):
     assert x == ["2019 (month unknown)", "2023 (month unknown)", "2023 Q4", "2024 (month unknown)"]
     merging = next(t for t in fig["data"] if t["name"].startswith("Model merging"))
     assert merging["name"].endswith("(extension)") and sum(merging["y"]) == 1
+
+
+def test_papers_list_reproduction_facet(client):
+    html = client.get("/papers").text
+    assert 'data-facet="reproduction"' in html and 'href="/papers?reproduction=exact"' in html
+    html = client.get("/papers?reproduction=none").text
+    assert keys_on(html) == [XSS_KEY] and "reproduction: none ✕" in html
+    assert 'type="hidden" name="reproduction" value="none"' in html  # the search form keeps the facet
+    assert "exact reproduction" in client.get("/papers?q=orthogonal").text

@@ -6,9 +6,10 @@ script (it must render as text), one LoRA paper beyond the survey with code,
 an alias, a first-preprint month, a placement on the extension technique
 ``model-merging`` and reported results, and reported results on two leaderboards:
 on the AA board, two backbones, a reference row, an unranked re-run spelled
-differently ("O-Lora") and verified and unverified numbers. Reproduction runs are
-inserted into the built file directly, because their result-file schema
-belongs to the harness; the rows follow ``catalog.db`` exactly.
+differently ("O-Lora") and verified and unverified numbers. The method catalog
+and links of ``tests/fixtures/reprolinks`` link every method paper. Reproduction
+runs are inserted into the built file directly, because their result-file
+schema belongs to the harness; the rows follow ``catalog.db`` exactly.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from catalog.paths import data_dir
 
 HERE = Path(__file__).resolve().parent
 MINI = HERE / "fixtures" / "minicatalog"
+LINKS_FIXTURE = HERE / "fixtures" / "reprolinks"
 
 XSS_KEY = "evil2024script"
 XSS_TITLE = '<script>alert("xss")</script> Continual <b>LoRA</b> Injection'
@@ -96,15 +98,23 @@ def make_data(dest: Path) -> Path:
                            method_paper="wang2023orthogonal", native=True, metric="AA", value=v, table="Table 1", note=None, provenance="extracted")
                       for o, v in (("1", 75.4), ("avg", 75.8))]
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    # the method catalog and links of tests/fixtures/reprolinks, plus links for the two papers written here
+    (data / "reproductions").mkdir()
+    shutil.copy(LINKS_FIXTURE / "methods.yaml", data / "reproductions" / "methods.yaml")
+    links = (LINKS_FIXTURE / "links.yaml").read_text(encoding="utf-8")
+    links += (f"  {XSS_KEY}:\n    link: none\n    reason: vlm\n"
+              f"  {LORA_KEY}:\n    link: family\n    family: lora\n    methods: [classify/olora]\n"
+              "    note: O-LoRA shares one LoRA per task; it has no router between experts.\n")
+    (data / "reproductions" / "links.yaml").write_text(links, encoding="utf-8")
     return data
 
 
 REPRO = dict(
-    id="o-lora/standard-cl-benchmark/smoke-seed0", method="o-lora", benchmark="standard-cl-benchmark", scenario="TIL", profile="smoke", seed=0,
+    id="olora/wordnet-5x4-til/smoke-seed0", method="olora", method_kind="classify", benchmark="wordnet-5x4-til", scenario="TIL", profile="smoke", seed=0,
     aa=73.2, aia=80.1, fm=3.1, bwt=-2.9, fwt=0.4, im=None, trainable_params=1_000_000, total_params=770_000_000, wall_time_s=412.0,
-    peak_memory_mb=9000.0, command="clatlas repro run o-lora --benchmark standard-cl-benchmark --profile smoke --seed 0",
+    peak_memory_mb=9000.0, command="clatlas repro run olora --benchmark wordnet-5x4-til --profile smoke --seed 0",
     created="2025-01-01T00:00:00Z", device="cpu", matrix_json=json.dumps([[80.0, None], [77.1, 69.3]]), config_json="{}",
-    versions_json="{}", task_names_json=json.dumps(["ag-news", "yelp"]), source_path="o-lora/standard-cl-benchmark/smoke-seed0.json",
+    versions_json="{}", task_names_json=json.dumps(["T1", "T2"]), source_path="olora/wordnet-5x4-til/smoke-seed0.json",
 )
 
 

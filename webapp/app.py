@@ -192,6 +192,7 @@ def _openapi_with_vocabulary(app: FastAPI, atlas: Atlas) -> None:
             return spec
         enums = {axis: vocab.taxonomy.allowed(axis) for axis in ("setting", "increment", "family", "technique")}
         enums["kind"] = sorted(vocab.kinds)
+        enums["reproduction"] = vocab.allowed("reproduction")
         enums["sort"] = list(SORTS)
         for path, ops in spec.get("paths", {}).items():
             if not (path == "/api/papers" or path.startswith("/export/")):

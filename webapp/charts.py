@@ -140,21 +140,67 @@ def family_increment_heatmap(con: sqlite3.Connection, tax: Taxonomy) -> str:
     return _json(fig)
 
 
-def reported_vs_reproduced(con: sqlite3.Connection) -> str:
-    """Measured AA of each reproduction run against the paper's reported AA on the same benchmark."""
+def rank_agreement(comparisons: list[Any]) -> str | None:
+    """The literature's ordering of methods against the measured ordering of the same methods, one panel per comparison.
+
+    Each panel is one board (benchmark, protocol, metric) and backbone against
+    one harness benchmark (:mod:`webapp.rankcompare`); a point is a method at
+    (its rank in the paper's table, its rank measured here), 1 = best, with
+    Spearman's ρ in the panel title. The backbones and data differ on the two
+    axes, and every title says so. ``None`` when no board and no measured
+    benchmark share enough methods.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    if not comparisons:
+        return None
+    cols = 2 if len(comparisons) > 1 else 1
+    rows = (len(comparisons) + cols - 1) // cols
+    titles = [f"{c.board_label} · {c.backbone}<br>vs measured {c.measured_benchmark} · {c.measured_backbone}: ρ = {c.rho:+.2f} (n = {len(c.methods)})"
+              for c in comparisons]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.12, vertical_spacing=0.5 / rows)
+    for i, c in enumerate(comparisons):
+        row, col = i // cols + 1, i % cols + 1
+        n = len(c.methods)
+        fig.add_scatter(x=[1, n], y=[1, n], mode="lines", line=dict(dash="dot", color="grey"), showlegend=False, hoverinfo="skip", row=row, col=col)
+        fig.add_scatter(x=c.literature_ranks, y=c.measured_ranks, mode="markers+text", text=c.methods, textposition="top center",
+                        showlegend=False, customdata=list(zip(c.literature, c.measured)),
+                        hovertemplate="%{text}<br>reported " + c.metric + " %{customdata[0]:.1f} (rank %{x})"
+                                      "<br>measured " + c.metric + " %{customdata[1]:.1f} (rank %{y})<extra></extra>", row=row, col=col)
+        fig.update_xaxes(title_text="rank in the paper's table", autorange="reversed", dtick=1, row=row, col=col)
+        fig.update_yaxes(title_text="rank measured here", autorange="reversed", dtick=1, row=row, col=col)
+    fig.update_annotations(font_size=11)
+    fig.update_layout(**_layout(title="Method ordering: literature vs measured here (different backbones and data)",
+                                height=max(420, 380 * rows), margin=dict(l=60, r=20, t=110, b=50)))
+    return _json(fig)
+
+
+def measured_overview(measured: list[Any], methods: dict[str, dict[str, Any]], metric: str = "aa") -> str | None:
+    """Measured mean ± sample std of one metric per method (bars) and benchmark (one colour each), from the runs.
+
+    ``None`` when nothing has been run. The numbers come from small backbones
+    on WordNet benchmarks, and the title says so.
+    """
     import plotly.graph_objects as go
 
-    rows = [r for r in queries.reported_vs_reproduced(con) if r["reported"] is not None]
+    rows = [s for s in measured if metric in s.stats]
+    if not rows:
+        return None
+    labels = {ref: m["label"] for ref, m in methods.items()}
+    order = [ref for ref in methods if any(s.ref == ref for s in rows)] + sorted({s.method for s in rows if s.ref not in methods})
     fig = go.Figure()
-    if rows:
-        fig.add_scatter(x=[r["reported"] for r in rows], y=[r["measured"] for r in rows], mode="markers",
-                        text=[f"{r['paper_key']} on {r['benchmark']}" for r in rows], name="runs",
-                        hovertemplate="%{text}<br>reported %{x:.1f}, measured %{y:.1f}<extra></extra>")
-        lo = min(min(r["reported"], r["measured"]) for r in rows)
-        hi = max(max(r["reported"], r["measured"]) for r in rows)
-        fig.add_scatter(x=[lo, hi], y=[lo, hi], mode="lines", name="y = x", line=dict(dash="dot", color="grey"))
-    fig.update_layout(**_layout(title="Reported vs reproduced average accuracy (AA)", xaxis_title="reported AA",
-                                yaxis_title="measured AA", height=420))
+    for bench in sorted({s.benchmark for s in rows}):
+        pts = {(s.ref or s.method): s for s in rows if s.benchmark == bench}
+        xs = [labels.get(r, r) for r in order if r in pts]
+        stats = [pts[r].stats[metric] for r in order if r in pts]
+        fig.add_bar(name=bench, x=xs, y=[st.mean for st in stats], error_y=dict(type="data", array=[st.std or 0.0 for st in stats]),
+                    customdata=[[st.n, pts[r].profile] for r, st in zip([r for r in order if r in pts], stats)],
+                    hovertemplate="%{x} on " + bench + ": %{y:.1f} ± %{error_y.array:.1f} (%{customdata[0]} seeds, %{customdata[1]} profile)<extra></extra>")
+    backbones = sorted({methods[s.ref]["backbone_label"] for s in rows if s.ref in methods})
+    fig.update_layout(**_layout(barmode="group", title=f"Measured {metric.upper()} per method and benchmark (mean ± sample std over seeds): "
+                                                        f"{' / '.join(backbones) or 'harness backbones'} on WordNet benchmarks, not the papers' setups",
+                                yaxis_title=f"measured {metric.upper()}", height=460, margin=dict(l=50, r=20, t=70, b=110)))
     return _json(fig)
 
 

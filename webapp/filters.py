@@ -15,9 +15,10 @@ from functools import cached_property
 from typing import Iterable
 from urllib.parse import urlencode
 
+from catalog.links import LINK_KINDS
 from catalog.taxonomy import AXES, Taxonomy, suggest, unknown_value_message
 
-LIST_PARAMS: tuple[str, ...] = AXES + ("venue", "kind", "dataset")
+LIST_PARAMS: tuple[str, ...] = AXES + ("venue", "kind", "dataset", "reproduction")
 BOOL_PARAMS: tuple[str, ...] = ("has_code", "has_reproduction", "in_survey")
 SCALAR_PARAMS: tuple[str, ...] = ("year_min", "year_max") + BOOL_PARAMS + ("q", "sort", "page", "per_page")
 ALL_PARAMS: tuple[str, ...] = LIST_PARAMS + SCALAR_PARAMS
@@ -55,6 +56,8 @@ class Vocabulary:
     def allowed(self, name: str) -> list[str]:
         if name in AXES:
             return self.taxonomy.allowed(name)
+        if name == "reproduction":
+            return list(LINK_KINDS)  # a fixed vocabulary: catalog.links
         return sorted({"venue": self.venues, "kind": self.kinds, "dataset": self.datasets}[name])
 
 
@@ -74,6 +77,7 @@ class PaperFilter:
     venue: tuple[str, ...] = ()
     kind: tuple[str, ...] = ()
     dataset: tuple[str, ...] = ()
+    reproduction: tuple[str, ...] = ()  # link kinds (exact / family / none) of data/reproductions/links.yaml
     year_min: int | None = None
     year_max: int | None = None
     has_code: bool | None = None

@@ -24,12 +24,13 @@ from collections import OrderedDict
 
 import numpy as np
 
+from catalog.links import LINK_KINDS
 from catalog.taxonomy import AXES
 from webapp.filters import BOOL_PARAMS, PaperFilter, Vocabulary
 from webapp.queries import ORDER_BY, FacetValue
 
 FTS_CACHE_SIZE = 256
-SCALAR_FACETS = ("venue", "kind", "year") + BOOL_PARAMS
+SCALAR_FACETS = ("venue", "kind", "reproduction", "year") + BOOL_PARAMS
 
 
 class PaperIndex:
@@ -37,7 +38,7 @@ class PaperIndex:
 
     def __init__(self, con: sqlite3.Connection, vocab: Vocabulary):
         self.vocab = vocab
-        rows = con.execute(f"SELECT rowid, key, year, venue, kind, {', '.join(BOOL_PARAMS)} FROM paper ORDER BY rowid").fetchall()
+        rows = con.execute(f"SELECT rowid, key, year, venue, kind, {', '.join(BOOL_PARAMS)}, repro_link FROM paper ORDER BY rowid").fetchall()
         self.n = len(rows)
         self.keys: list[str] = [r[1] for r in rows]
         idx_of = {k: i for i, k in enumerate(self.keys)}
@@ -52,6 +53,10 @@ class PaperIndex:
         kind_code = {v: i for i, v in enumerate(self.kind_values)}
         self.venue = np.fromiter((venue_code[r[3]] for r in rows), dtype=np.int64, count=self.n)
         self.kind = np.fromiter((kind_code[r[4]] for r in rows), dtype=np.int64, count=self.n)
+        # the link kind of each paper (catalog.links); -1 for a paper without a link, which no value selects
+        link_code = {v: i for i, v in enumerate(LINK_KINDS)}
+        at = 5 + len(BOOL_PARAMS)
+        self.link = np.fromiter((link_code.get(r[at], -1) for r in rows), dtype=np.int64, count=self.n)
         # the yes/no columns, one boolean array each (has_code, has_reproduction, in_survey)
         self.flags: dict[str, np.ndarray] = {
             name: np.fromiter((bool(r[5 + j]) for r in rows), dtype=bool, count=self.n) for j, name in enumerate(BOOL_PARAMS)
@@ -132,6 +137,8 @@ class PaperIndex:
             out["venue"] = self._isin(self.venue, [self.venue_values.index(v) for v in f.venue if v in self.venue_values])
         if f.kind:
             out["kind"] = self._isin(self.kind, [self.kind_values.index(v) for v in f.kind if v in self.kind_values])
+        if f.reproduction:
+            out["reproduction"] = self._isin(self.link, [LINK_KINDS.index(v) for v in f.reproduction if v in LINK_KINDS])
         if f.dataset:
             m = np.zeros(self.n, dtype=bool)
             m[self.pd_paper[self._isin(self.pd_dataset, [self.ds_code[d] for d in f.dataset if d in self.ds_code])]] = True
@@ -210,6 +217,10 @@ class PaperIndex:
             elif name == "kind":
                 counts = np.bincount(self.kind[mask], minlength=len(self.kind_values))
                 out[name] = [FacetValue(v, v, int(c), v in f.kind) for v, c in zip(self.kind_values, counts) if c]
+            elif name == "reproduction":
+                linked = self.link[mask]
+                counts = np.bincount(linked[linked >= 0], minlength=len(LINK_KINDS))
+                out[name] = [FacetValue(v, v, int(c), v in f.reproduction) for v, c in zip(LINK_KINDS, counts)]
             elif name == "year":
                 years, counts = np.unique(self.year[mask], return_counts=True)
                 out[name] = [FacetValue(str(y), str(y), int(c), f.year_min == y and f.year_max == y)

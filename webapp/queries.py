@@ -82,7 +82,7 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
     if not keys:
         return []
     marks = ",".join("?" * len(keys))
-    cols = ("p.key, p.title, p.year, p.first_public, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, "
+    cols = ("p.key, p.title, p.year, p.first_public, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, p.repro_link, "
             "p.in_survey, p.survey_acronym, p.aliases_json, p.summary")
     by_key = {r["key"]: dict(r) for r in con.execute(f"SELECT {cols} FROM paper p WHERE p.key IN ({marks})", keys)}
     for row in by_key.values():
@@ -421,13 +421,44 @@ def family_increment_counts(con: sqlite3.Connection) -> list[tuple[str, str, int
     return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
 
 
-def reported_vs_reproduced(con: sqlite3.Connection) -> list[dict[str, Any]]:
-    """Pairs of (reported AA, measured AA) for reproduced papers on the same benchmark id."""
-    sql = (
-        "SELECT rp.paper_key, p.title, r.benchmark, r.id AS run, r.aa AS measured, "
-        "(SELECT MAX(res.value) FROM result res WHERE res.metric_id = 'AA' AND res.native = 1 AND NOT res.reference AND res.benchmark_id = r.benchmark "
-        " AND (res.paper_key = rp.paper_key OR res.method_paper_key = rp.paper_key)) AS reported "
-        "FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id JOIN paper p ON p.key = rp.paper_key "
-        "WHERE r.aa IS NOT NULL"
-    )
-    return [dict(r) for r in con.execute(sql)]
+# --------------------------------------------------------------------------- links to the reproductions
+
+
+def _json_fields(d: dict[str, Any], *names: str) -> dict[str, Any]:
+    for name in names:
+        d[name[:-5]] = json.loads(d.pop(name) or "[]")
+    return d
+
+
+def repro_methods(con: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    """Every method of the harness by ``kind/id`` (data/reproductions/methods.yaml), in file order."""
+    rows = con.execute("SELECT * FROM repro_method ORDER BY position")
+    return {r["ref"]: _json_fields(dict(r), "benchmarks_json", "papers_json", "names_json") for r in rows}
+
+
+def repro_benchmarks(con: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+    return {r["id"]: dict(r) for r in con.execute("SELECT * FROM repro_benchmark ORDER BY position")}
+
+
+def paper_link(con: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    """How ``key`` relates to the reproductions (catalog.links), with its methods in order; ``None`` when not linked."""
+    row = con.execute("SELECT * FROM paper_link WHERE paper_key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    d = dict(row)
+    d["methods"] = [r[0] for r in con.execute("SELECT method_ref FROM paper_link_method WHERE paper_key = ? ORDER BY position", (key,))]
+    return d
+
+
+def reproduction_metrics(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    """One row per run with its metrics and number of tasks: the input of :func:`webapp.measured.summarise`."""
+    sql = "SELECT method_kind, method, benchmark, profile, seed, aa, aia, fm, bwt, fwt, task_names_json FROM reproduction"
+    out = []
+    for r in con.execute(sql):
+        d = dict(r)
+        try:
+            d["num_tasks"] = len(json.loads(d.pop("task_names_json") or "[]")) or None
+        except ValueError:
+            d["num_tasks"] = None
+        out.append(d)
+    return out

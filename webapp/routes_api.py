@@ -17,11 +17,11 @@ from pydantic import BaseModel
 
 from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
 from catalog.boards import VERIFIED
-from webapp import queries
+from webapp import queries, reproview
 from webapp.app import atlas_of
 from webapp.boardview import board_csv, board_json, compare, load_board
 from webapp.boardfilter import parse_methods
-from webapp.filters import MAX_PAGE, MAX_PER_PAGE, MAX_Q, SORTS, YEAR_RANGE, FilterError, PaperFilter, parse_filter
+from webapp.filters import LIST_PARAMS, MAX_PAGE, MAX_PER_PAGE, MAX_Q, SORTS, YEAR_RANGE, FilterError, PaperFilter, parse_filter
 
 
 class ErrorOut(BaseModel):
@@ -53,6 +53,8 @@ def paper_filter(
     venue: Annotated[list[str] | None, Query(description="venue label(s) exactly as listed, e.g. 'Findings of EMNLP 2023'")] = None,
     kind: Annotated[list[str] | None, Query(description="paper kind(s): method, benchmark, study, survey, tool")] = None,
     dataset: Annotated[list[str] | None, Query(description="dataset id(s) the paper uses (see /api/datasets)")] = None,
+    reproduction: Annotated[list[str] | None, Query(description="link kind(s) to the reproductions: exact (its own method runs), "
+                                                   "family (a reference reproduction of its technique stands in) or none")] = None,
     year_min: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
     year_max: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
     has_code: Annotated[bool | None, Query(description="only papers with (true) or without (false) official code")] = None,
@@ -94,7 +96,7 @@ def _group(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for k, v in pairs:
         out.setdefault(k, []).append(v)
-    return {k: v if len(v) > 1 or k in ("setting", "increment", "family", "technique", "venue", "kind", "dataset") else v[0] for k, v in out.items()}
+    return {k: v if len(v) > 1 or k in LIST_PARAMS else v[0] for k, v in out.items()}
 
 
 @router.get("/api/papers/{key}", tags=["papers"], responses=NOT_FOUND)
@@ -108,6 +110,7 @@ def api_paper(request: Request, key: Annotated[str, Path(max_length=200)]) -> di
     results = queries.results_for_paper(con, key)
     out["results"] = [_result(r) for r in results]
     out["reproductions"] = [_repro(r) for r in queries.reproductions_for_paper(con, key)]
+    out["reproduction"] = _reproduction(reproview.for_paper(atlas_of(request), con, key, results))
     out["related"] = [{"key": r["key"], "title": r["title"], "year": r["year"], "shared_paths": r["shared"]} for r in queries.related_papers(con, key)]
     return out
 
@@ -126,6 +129,14 @@ def _result(r: dict[str, Any]) -> dict[str, Any]:
     d["also_in"] = json.loads(r.get("also_in_json") or "[]")
     d["verified"] = d["provenance"] == VERIFIED
     return d
+
+
+def _reproduction(r: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The paper's link (kind: exact / family / none), its primary method, benchmark and backbone, the note, and what runs."""
+    if r is None:
+        return None
+    runs = [{k: v for k, v in run.items() if k != "measured_text"} for run in r["runs"]]
+    return {**{k: v for k, v in r.items() if k != "runs"}, "runs": runs}
 
 
 def _repro(r: dict[str, Any]) -> dict[str, Any]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,13 +16,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import boardview, charts, lookup, queries
+from webapp import boardview, charts, lookup, queries, rankcompare, reproview
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
 from webapp.boardview import load_board, protocol_fields
 from webapp.filters import FilterError, PaperFilter, parse_filter
 
 router = APIRouter(include_in_schema=False)
+REPRO_LINK_TITLES = {
+    "exact": "its own method is implemented in the reproduction harness",
+    "family": "a reference reproduction of its technique stands in",
+    "none": "nothing in the harness stands in (the paper page says why)",
+}
 
 
 def _no_params(request: Request) -> None:
@@ -55,7 +59,8 @@ def papers(request: Request) -> Response:
     total, keys, facets = atlas.index().search(con, f, with_facets=True)
     rows = queries.rows_for_keys(con, keys, f.q if f.fts_query else "")  # f.unsearchable: the page says why q did nothing
     pages = max(1, math.ceil(total / f.per_page))
-    return atlas.render(request, "papers.html", f=f, total=total, rows=rows, facets=facets, pages=pages, tax=vocab.taxonomy, AXES=AXES)
+    return atlas.render(request, "papers.html", f=f, total=total, rows=rows, facets=facets, pages=pages, tax=vocab.taxonomy, AXES=AXES,
+                        REPRO_LINK_TITLES=REPRO_LINK_TITLES)
 
 
 @router.get("/papers/{key}.bib")
@@ -79,12 +84,11 @@ def paper(request: Request, key: str) -> Response:
     p = found[0]
     tax = atlas.vocab().taxonomy
     results = queries.results_for_paper(con, key)
-    repros = queries.reproductions_for_paper(con, key)
-    reported = _reported_by_benchmark(results, key)
+    repro = reproview.for_paper(atlas, con, key, results)
     extensions = [v for axis in AXES for value in dict.fromkeys(pl[axis] for pl in p["placements"])
                   if (v := tax.get(axis, value)) is not None and v.extension]
     return atlas.render(
-        request, "paper.html", p=p, tax=tax, results=results, repros=repros, reported=reported, extensions=extensions,
+        request, "paper.html", p=p, tax=tax, results=results, repro=repro, extensions=extensions,
         datasets=queries.datasets_of_paper(con, key), related=queries.related_papers(con, key),
         sources=json.loads(p.get("sources_json") or "[]"), PaperFilter=PaperFilter,
     )
@@ -110,13 +114,6 @@ def _paper_not_found(request: Request, name: str) -> Response:
                         suggestions=near)
 
 
-def _reported_by_benchmark(results: list[dict[str, Any]], key: str) -> dict[tuple[str, str], float]:
-    """Native numbers for this paper's method (reference rows aside), by (benchmark, metric): what a reproduction is compared with."""
-    out: dict[tuple[str, str], float] = {}
-    for r in results:
-        if r["native"] and not r["reference"] and (r["paper_key"] == key or r["method_paper_key"] == key):
-            out.setdefault((r["benchmark_id"], r["metric_id"]), r["value"])
-    return out
 
 
 @router.get("/datasets", response_class=HTMLResponse)
@@ -190,8 +187,11 @@ def charts_page(request: Request) -> Response:
         "per_year": atlas.cached("chart:per_year", lambda con: charts.papers_per_year(con, tax)),
         "per_quarter": atlas.cached("chart:per_quarter", lambda con: charts.papers_per_quarter(con, tax)),
         "heatmap": atlas.cached("chart:heatmap", lambda con: charts.family_increment_heatmap(con, tax)),
-        "repro": atlas.cached("chart:repro", charts.reported_vs_reproduced),
     }
+    measured = atlas.cached("measured", reproview.measured_all)
+    methods = atlas.cached("repro_methods", queries.repro_methods)
+    figs["ranks"] = atlas.cached("chart:ranks", lambda con: charts.rank_agreement(rankcompare.comparisons(con, measured, methods)))
+    figs["measured"] = atlas.cached("chart:measured", lambda con: charts.measured_overview(measured, methods))
     return atlas.render(request, "charts.html", figs=figs)
 
 
