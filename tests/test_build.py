@@ -10,7 +10,6 @@ import pytest
 import yaml
 
 from catalog.metrics import METRIC_IDS
-from catalog.paths import data_dir
 from catalog.boards import board_id
 from catalog.build import build_database, is_stale
 from catalog.cli import main
@@ -39,7 +38,7 @@ def test_build_writes_every_table(mini_data: Path, tmp_path: Path) -> None:
         ("offline", "TIL", "LLM", "parameter-efficient")
     ]
     assert _query(db, "SELECT count(*) FROM dataset_member WHERE benchmark_id = 'standard-cl-benchmark'") == [(5,)]
-    defined = yaml.safe_load((data_dir() / "metrics.yaml").read_text(encoding="utf-8"))
+    defined = yaml.safe_load((mini_data / "metrics.yaml").read_text(encoding="utf-8"))
     assert _query(db, "SELECT count(*) FROM metric") == [(len(defined),)]
     assert set(METRIC_IDS) <= {m["id"] for m in defined}
     assert _query(db, "SELECT count(*) FROM taxonomy_value WHERE axis = 'increment'") == [(5,)]
