@@ -15,7 +15,7 @@ GRIDS = re.findall(r"<!-- table:([\w-]+) -->", README)
 
 
 def test_readme_has_generated_tables() -> None:
-    assert "llm-cit" in GRIDS
+    assert set(COMPLETE) <= set(GRIDS) and "encoder-baselines" in GRIDS
 
 
 @pytest.mark.parametrize("grid", GRIDS)
@@ -23,9 +23,12 @@ def test_generated_tables_are_up_to_date(grid: str) -> None:
     assert report.main([grid, "--check"]) == 0, f"run: python -m reproductions.report {grid}"
 
 
+COMPLETE = ("llm-cit",)  # grids whose every cell is committed; the others show their missing cells as 0 seeds
+
+
 def test_every_grid_cell_has_its_result_file() -> None:
-    """The committed grids behind the README tables are complete: every method × seed has a file."""
-    for grid in GRIDS:
+    """The grids that the README presents as complete have every method × seed file."""
+    for grid in COMPLETE:
         g = resolve_grid(grid)
         missing = [k for k, rs in report.grid_results(g).items() for _ in range(len(g.seeds) - len(rs))]
         assert not missing, f"{grid}: cells without results: {sorted(set(missing))}"
