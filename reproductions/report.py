@@ -29,7 +29,7 @@ COLUMNS = ("AA", "BWT", "FWT", "FM", "LA", "GA")
 def _ms(values: list[float]) -> str:
     if not values:
         return "–"
-    mean = statistics.fmean(values)
+    mean = round(statistics.fmean(values), 1) + 0.0  # + 0.0 turns -0.0 into 0.0
     return f"{mean:.1f} ± {statistics.pstdev(values):.1f}" if len(values) > 1 else f"{mean:.1f}"
 
 
@@ -74,10 +74,10 @@ def document(grid: Grid, description: str, root: Path | None = None) -> str:
 
 def replace_block(text: str, name: str, table: str) -> str:
     """``text`` with the README block of ``name`` replaced by ``table`` (the markers must exist)."""
-    pat = re.compile(rf"(<!-- table:{re.escape(name)} -->\n).*?(\n<!-- /table:{re.escape(name)} -->)", re.S)
+    pat = re.compile(rf"(<!-- table:{re.escape(name)} -->\n)(?:.*?\n)?(<!-- /table:{re.escape(name)} -->)", re.S)
     if not pat.search(text):
         raise ValueError(f"README has no <!-- table:{name} --> ... <!-- /table:{name} --> block")
-    return pat.sub(lambda m: m.group(1) + table + m.group(2), text)
+    return pat.sub(lambda m: m.group(1) + table + "\n" + m.group(2), text)
 
 
 def main(argv: list[str] | None = None) -> int:
