@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--db", type=Path, default=None)
+    p.add_argument("--access-log", action="store_true", help="log one line per request to standard error (client, request, status, bytes, ms)")
     _data_arg(p)
     p.set_defaults(func=_lazy("webapp.serve", "cmd_serve", "web"))
 

@@ -10,6 +10,7 @@ database is rebuilt, so callers cache the JSON per database generation.
 from __future__ import annotations
 
 import sqlite3
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,14 @@ def plotly_js_path() -> Path:
     import plotly
 
     return Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+
+
+@lru_cache(maxsize=1)
+def plotly_js_gzip() -> bytes:
+    """plotly.min.js gzip-compressed, computed once per process (about 1.4 MB from 4.8 MB)."""
+    import gzip
+
+    return gzip.compress(plotly_js_path().read_bytes(), compresslevel=9, mtime=0)
 
 
 def _layout(**kw: Any) -> dict[str, Any]:
