@@ -132,7 +132,7 @@ def create_app(db_path: Path | str | None = None, *, access_log: bool = False) -
 
     ``access_log`` adds one log line per request (logger ``clatlas.access``).
     """
-    from webapp import middleware, routes_api, routes_pages
+    from webapp import middleware, openapi, routes_api, routes_pages
     from webapp.conditional import STATIC_PREFIXES, code_fingerprint
 
     atlas = Atlas(Path(db_path) if db_path else default_db_path())
@@ -203,43 +203,5 @@ def create_app(db_path: Path | str | None = None, *, access_log: bool = False) -
     middleware.install(app, etag_base, access_log=access_log)
     app.include_router(routes_api.router)
     app.include_router(routes_pages.router)
-    _openapi_with_vocabulary(app, atlas)
+    openapi.install(app, atlas)
     return app
-
-
-def _openapi_with_vocabulary(app: FastAPI, atlas: Atlas) -> None:
-    """Publish the allowed taxonomy values, kinds and sorts as enums in the OpenAPI document.
-
-    The values live in the database (``taxonomy_value``), so they cannot be
-    Python literals; the parser enforces them either way, the enums make the
-    docs (and generated clients, and the schemathesis fuzzer) know them.
-    """
-    generate = app.openapi
-
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is not None:
-            return app.openapi_schema
-        spec = generate()
-        try:
-            vocab = atlas.vocab()
-        except DatabaseMissing:
-            return spec
-        enums = {axis: vocab.taxonomy.allowed(axis) for axis in ("setting", "increment", "family", "technique")}
-        enums["kind"] = sorted(vocab.kinds)
-        enums["sort"] = list(SORTS)
-        for path, ops in spec.get("paths", {}).items():
-            if not (path == "/api/papers" or path.startswith("/export/")):
-                continue
-            for op in ops.values():
-                for prm in op.get("parameters", []):
-                    values = enums.get(prm.get("name"))
-                    if not values:
-                        continue
-                    for alt in prm["schema"].get("anyOf", [prm["schema"]]):
-                        if alt.get("type") == "array":
-                            alt["items"]["enum"] = values
-                        elif alt.get("type") == "string":
-                            alt["enum"] = values
-        return spec
-
-    app.openapi = openapi  # type: ignore[method-assign]

@@ -337,6 +337,19 @@ def board_backbones(con: sqlite3.Connection, lb_id: str) -> list[str]:
     return sorted(out.values(), key=str.casefold)
 
 
+def board_vocab(con: sqlite3.Connection) -> dict[str, list[str]]:
+    """Every backbone spelling and every column of any board: what a board's filter accepts, and what the OpenAPI enums list.
+
+    A backbone or column of another board is a valid value that selects
+    nothing here, rather than an error (the API's one operation serves every board).
+    """
+    backbones = sorted({r[0] for r in con.execute("SELECT DISTINCT backbone FROM result")}, key=str.casefold)
+    columns: dict[str, None] = {}
+    for (cols,) in con.execute("SELECT columns_json FROM leaderboard ORDER BY position"):
+        columns.update(dict.fromkeys(json.loads(cols)))
+    return {"backbones": backbones, "columns": list(columns)}
+
+
 def method_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every method on the boards (reference rows aside), with the number of boards it appears on."""
     sql = ("SELECT method_key AS key, MIN(method_name) AS name, MIN(method_paper_key) AS paper_key, COUNT(DISTINCT leaderboard) AS boards "

@@ -153,7 +153,7 @@ def leaderboards(request: Request) -> Response:
 @router.get("/leaderboards/{lb_id:path}", response_class=HTMLResponse)
 def leaderboard(request: Request, lb_id: str) -> Response:
     atlas = atlas_of(request)
-    loaded = load_board(atlas.con(), lb_id, request.query_params.multi_items())
+    loaded = load_board(atlas.con(), lb_id, request.query_params.multi_items(), atlas.cached("board_vocab", queries.board_vocab))
     if loaded is None:
         raise HTTPException(404, f"no leaderboard {lb_id!r}")
     head, f, view = loaded
