@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: home → taxonomy node → facet → search "LoRA" → paper → .bib download.
+"""End to end in headless Chromium: home → taxonomy node → facet → search "LoRA" → paper → .bib download;
+and every page at 400 px wide without sideways scrolling, the facets behind a button.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y
 chromium chromium-driver``); skipped with that reason when /usr/bin/chromium
@@ -71,7 +72,7 @@ def browser_and_downloads():
         "download.directory_upgrade": True, "safebrowsing.enabled": False,
     })
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(120)  # plotly.js is parsed on a shared, busy machine
     try:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     except Exception:  # older drivers: the prefs above are enough
@@ -146,3 +147,59 @@ def test_browse_search_open_download(server, browser_and_downloads):
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-figure='fig-heatmap'] .main-svg")))
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe
+
+
+# every kind of page, with content that makes tables and charts wide
+NARROW_PAGES = [
+    "/", "/papers", "/papers?q=LoRA", f"/papers/{LORA_KEY}", "/papers/wang2023orthogonal", "/datasets", "/datasets/standard-cl-benchmark",
+    "/metrics", "/leaderboards", "/leaderboards/standard-cl-benchmark/orders-1-3/AA", "/reproductions", "/charts",
+    f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}", "/compare", "/api/docs", "/papers/nope",
+]
+
+
+def _settle(driver) -> None:
+    """Wait until the page has loaded and its plotly figures (if any) are drawn, so their width counts."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 60)
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait.until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('[data-figure]')].every(el => !window.Plotly || el.querySelector('.main-svg'))"))
+
+
+def test_no_sideways_scrolling_at_400px(server, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+
+    driver, _ = browser_and_downloads
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        for url in NARROW_PAGES:
+            driver.get(server + url)
+            _settle(driver)
+            scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert inner == 400 and scroll <= inner, f"{url}: the page is {scroll} px wide in a {inner} px window"
+
+        # the facets are behind a button (a <details>, no JavaScript needed) and open with one click
+        driver.get(server + "/papers?family=LLM")
+        _settle(driver)
+        details = driver.find_element(By.CSS_SELECTOR, "details.filters")
+        summary = details.find_element(By.TAG_NAME, "summary")
+        facet = driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] a")
+        assert details.get_attribute("open") is None and summary.is_displayed() and not facet.is_displayed()
+        assert "1 active" in summary.text
+        summary.click()
+        assert details.get_attribute("open") is not None and facet.is_displayed()
+        scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_facets_are_open_on_wide_screens(server, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+
+    driver, _ = browser_and_downloads
+    driver.get(server + "/papers")
+    _settle(driver)
+    assert driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] a").is_displayed()
+    assert not driver.find_element(By.CSS_SELECTOR, "details.filters > summary").is_displayed()

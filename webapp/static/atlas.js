@@ -1,6 +1,7 @@
 // Progressive enhancement only: pages work without this file.
 // - renders plotly figures whose JSON sits in <script type="application/json"> blocks
 // - shows a copy button for BibTeX
+// - opens the filters <details> on wide screens (CSS does it too where ::details-content is supported)
 (function () {
   "use strict";
 
@@ -40,6 +41,12 @@
     });
   }
 
+  function openFiltersOnWideScreens() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 801px)").matches) return;
+    document.querySelectorAll("details.filters").forEach(function (d) { d.open = true; });
+  }
+
   function start() { copyButtons(); renderCharts(); }
+  openFiltersOnWideScreens();
   if (document.readyState === "complete") { start(); } else { window.addEventListener("load", start); }
 })();
