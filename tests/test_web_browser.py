@@ -151,7 +151,8 @@ def test_browse_search_open_download(server, browser_and_downloads):
 
 # every kind of page, with content that makes tables and charts wide
 NARROW_PAGES = [
-    "/", "/papers", "/papers?q=LoRA", f"/papers/{LORA_KEY}", "/papers/wang2023orthogonal", "/datasets", "/datasets/standard-cl-benchmark",
+    "/", "/papers", "/papers?q=LoRA", f"/papers/{LORA_KEY}", "/papers/wang2023orthogonal", "/datasets", "/datasets?table1=1",
+    "/datasets/standard-cl-benchmark",
     "/metrics", "/leaderboards", "/leaderboards/standard-cl-benchmark/orders-1-3/AA", "/reproductions", "/charts",
     f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}", "/compare", "/api/docs", "/papers/nope",
 ]

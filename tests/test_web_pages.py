@@ -342,3 +342,17 @@ def test_timeline_chart_by_quarter(client):
     assert x == ["2019 (month unknown)", "2023 (month unknown)", "2023 Q4", "2024 (month unknown)"]
     merging = next(t for t in fig["data"] if t["name"].startswith("Model merging"))
     assert merging["name"].endswith("(extension)") and sum(merging["y"]) == 1
+
+
+def test_datasets_survey_table1_view(client):
+    html = client.get("/datasets").text
+    assert 'href="/datasets?table1=1"' in html
+    t1 = client.get("/datasets?table1=1")
+    assert t1.status_code == 200 and "The survey's Table 1" in t1.text and 'href="/datasets"' in t1.text
+    from webapp.database import connect_readonly
+
+    rows = t1.text.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == connect_readonly(client.app.state.atlas.db.path).execute("SELECT COUNT(*) FROM dataset_table1").fetchone()[0] > 0
+    assert "not in Table 1" not in t1.text
+    assert client.get("/datasets?table1=0").text == html
+    assert client.get("/datasets?table1=maybe").status_code == 400 and client.get("/datasets?x=1").status_code == 400

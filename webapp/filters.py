@@ -180,6 +180,26 @@ def _insert_at(params: list[tuple[str, str]], name: str) -> int:
     return at
 
 
+def parse_flags(params: Iterable[tuple[str, str]], names: tuple[str, ...]) -> dict[str, bool]:
+    """Yes/no switches of a page (``?table1=1``): each given at most once; empty means no; anything else is a 400."""
+    out: dict[str, bool] = {}
+    errors = []
+    for name, value in params:
+        if name not in names:
+            errors.append(f"unknown parameter {name!r}; this page takes {', '.join(names)}")
+        elif name in out:
+            errors.append(f"{name} given more than once")
+        elif value.lower() in TRUE:
+            out[name] = True
+        elif value == "" or value.lower() in FALSE:
+            out[name] = False
+        else:
+            errors.append(f"{name} must be 1/true/yes or 0/false/no, got {value!r}")
+    if errors:
+        raise FilterError(errors)
+    return {n: out.get(n, False) for n in names}
+
+
 def fts_query(q: str) -> str:
     """A safe FTS5 MATCH expression for free text: every word quoted, ANDed, matched as a prefix.
 

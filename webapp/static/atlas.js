@@ -20,7 +20,8 @@
           var pt = ev.points && ev.points[0];
           if (!pt) return;
           var now = Date.now();
-          if (last.id === pt.id && now - last.t < 400 && pt.customdata) { window.location.href = pt.customdata; }
+          var url = Array.isArray(pt.customdata) ? pt.customdata[0] : pt.customdata;  // [list URL, distinct papers]
+          if (last.id === pt.id && now - last.t < 400 && url) { window.location.href = url; }
           last = { id: pt.id, t: now };
         });
       }
