@@ -204,3 +204,62 @@ def test_facets_are_open_on_wide_screens(server, browser_and_downloads):
     _settle(driver)
     assert driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] a").is_displayed()
     assert not driver.find_element(By.CSS_SELECTOR, "details.filters > summary").is_displayed()
+
+
+# --------------------------------------------------------------------------- the static site (clatlas site), from a sub-path
+
+
+@pytest.fixture(scope="module")
+def static_site(fixture_db, tmp_path_factory):
+    """The static site under /clatlas/ of a plain file server, as a GitHub Pages project site is served."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from webapp.site import build_site
+
+    top = tmp_path_factory.mktemp("pages")
+    build_site(fixture_db, top / "clatlas")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(top)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/clatlas/"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+def test_static_site_filters_and_searches_in_the_browser(static_site, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = browser_and_downloads
+    wait = WebDriverWait(driver, 60)
+    driver.get_log("browser")  # start with an empty console
+
+    # a facet link of the home page opens the list with the filter applied in the browser
+    driver.get(static_site)
+    _settle(driver)
+    driver.find_element(By.CSS_SELECTOR, "#taxonomy-tree a[href='papers/?setting=offline&increment=TIL&family=LLM&technique=parameter-efficient']").click()
+    wait.until(lambda d: d.execute_script("return document.documentElement.getAttribute('data-search-ready')") is not None)
+    keys = [a.get_attribute("href").rstrip("/").rsplit("/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "a.paper-title")]
+    assert sorted(keys) == sorted(["wang2023orthogonal", LORA_KEY])
+    facet = driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] li.selected").text
+    assert "LLM" in facet and facet.endswith("2")
+
+    # search from the header box: the query joins the filters, matches are marked, a title links to its page
+    box = driver.find_element(By.CSS_SELECTOR, "header .search input[name='q']")
+    box.clear()
+    box.send_keys("orthogonal")
+    box.submit()
+    wait.until(lambda d: "q=orthogonal" in d.current_url and d.execute_script("return document.documentElement.getAttribute('data-search-ready')") == "1")
+    assert [m.text.lower() for m in driver.find_elements(By.CSS_SELECTOR, ".paper-item mark")][:1] == ["orthogonal"]
+    driver.find_element(By.CSS_SELECTOR, "a.paper-title").click()
+    wait.until(lambda d: "/clatlas/papers/wang2023orthogonal/" in d.current_url)
+    assert driver.find_element(By.CSS_SELECTOR, "h1.paper-title").text.startswith("Orthogonal Subspace")
+
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe

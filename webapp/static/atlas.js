@@ -5,6 +5,17 @@
 (function () {
   "use strict";
 
+  // A root-relative URL ("/papers?x=1") as this page can follow it: unchanged on the live app; on the
+  // static site (<html data-root="../">, any sub-path) relative to the site's root, pages as directories.
+  function siteUrl(url) {
+    var root = document.documentElement.getAttribute("data-root");
+    if (!root || !url || url.charAt(0) !== "/") return url;
+    var q = url.indexOf("?");
+    var path = q < 0 ? url : url.slice(0, q);
+    var query = q < 0 ? "" : url.slice(q);
+    return root + (path === "/" ? "" : path.slice(1) + "/") + query;
+  }
+
   function renderCharts() {
     if (!window.Plotly) return;
     document.querySelectorAll("[data-figure]").forEach(function (el) {
@@ -20,7 +31,7 @@
           var pt = ev.points && ev.points[0];
           if (!pt) return;
           var now = Date.now();
-          var url = Array.isArray(pt.customdata) ? pt.customdata[0] : pt.customdata;  // [list URL, distinct papers]
+          var url = siteUrl(Array.isArray(pt.customdata) ? pt.customdata[0] : pt.customdata);  // [list URL, distinct papers]
           if (last.id === pt.id && now - last.t < 400 && url) { window.location.href = url; }
           last = { id: pt.id, t: now };
         });
