@@ -1,14 +1,16 @@
 # Two commands set up a fresh machine (see README):
-#   make serve   build the catalog from data/ and serve the web app on http://127.0.0.1:8000
+#   make serve   build the catalog from data/ and serve the web app on http://$(HOST):$(PORT) (127.0.0.1:8000)
 #   make test    install everything the tests need into .venv and run the whole test suite
+# The other targets run `clatlas` from .venv without activating it: validate, build, stats, site.
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+SITE   ?= _site
 
-.PHONY: serve test validate build bench clean
+.PHONY: serve test validate build stats site bench clean
 
 $(VENV)/.web-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +39,15 @@ validate: $(VENV)/.web-installed
 build: $(VENV)/.web-installed
 	$(VENV)/bin/clatlas build
 
+stats: $(VENV)/.web-installed
+	$(VENV)/bin/clatlas stats
+
+# the whole site as static files in $(SITE) (what .github/workflows/pages.yml publishes)
+site: $(VENV)/.web-installed
+	$(VENV)/bin/clatlas site --out $(SITE)
+
 bench: $(VENV)/.dev-installed
 	$(PY) -m benchmarks.bench_catalog
 
 clean:
-	rm -rf $(VENV) var *.egg-info
+	rm -rf $(VENV) var *.egg-info $(SITE)

@@ -137,8 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--db", type=Path, default=None)
+    p.add_argument("--access-log", action="store_true", help="log one line per request to standard error (client, request, status, bytes, ms)")
     _data_arg(p)
     p.set_defaults(func=_lazy("webapp.serve", "cmd_serve", "web"))
+
+    p = sub.add_parser("site", help="write the whole web site as static files (for GitHub Pages)")
+    p.add_argument("--out", type=Path, required=True, help="directory to write (emptied first)")
+    p.add_argument("--db", type=Path, default=None, help="database file (built from --data first when missing or stale)")
+    _data_arg(p)
+    p.set_defaults(func=_lazy("webapp.site", "cmd_site", "web"))
 
     p = sub.add_parser("export", help="write the catalog as markdown, BibTeX, CSV or JSON")
     p.add_argument("--format", choices=["markdown", "bibtex", "csv", "json"], required=True)

@@ -1,4 +1,5 @@
-"""End to end in headless Chromium: home → taxonomy node → facet → search "LoRA" → paper → .bib download.
+"""End to end in headless Chromium: home → taxonomy node → facet → search "LoRA" → paper → .bib download;
+and every page at 400 px wide without sideways scrolling, the facets behind a button.
 
 Needs Debian's ``chromium`` and ``chromium-driver`` (``apt-get install -y
 chromium chromium-driver``); skipped with that reason when /usr/bin/chromium
@@ -71,7 +72,7 @@ def browser_and_downloads():
         "download.directory_upgrade": True, "safebrowsing.enabled": False,
     })
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(120)  # plotly.js is parsed on a shared, busy machine
     try:
         driver.execute_cdp_cmd("Page.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
     except Exception:  # older drivers: the prefs above are enough
@@ -144,5 +145,121 @@ def test_browse_search_open_download(server, browser_and_downloads):
     # no script error or CSP violation anywhere on the way (charts page included)
     driver.get(server + "/charts")
     wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, "[data-figure='fig-heatmap'] .main-svg")))
+    severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    assert not severe, severe
+
+
+# every kind of page, with content that makes tables and charts wide
+NARROW_PAGES = [
+    "/", "/papers", "/papers?q=LoRA", f"/papers/{LORA_KEY}", "/papers/wang2023orthogonal", "/datasets", "/datasets?table1=1",
+    "/datasets/standard-cl-benchmark",
+    "/metrics", "/leaderboards", "/leaderboards/standard-cl-benchmark/orders-1-3/AA", "/reproductions", "/charts",
+    f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}", "/compare", "/api/docs", "/papers/nope",
+]
+
+
+def _settle(driver) -> None:
+    """Wait until the page has loaded and its plotly figures (if any) are drawn, so their width counts."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait = WebDriverWait(driver, 60)
+    wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
+    wait.until(lambda d: d.execute_script(
+        "return [...document.querySelectorAll('[data-figure]')].every(el => !window.Plotly || el.querySelector('.main-svg'))"))
+
+
+def test_no_sideways_scrolling_at_400px(server, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+
+    driver, _ = browser_and_downloads
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 400, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        for url in NARROW_PAGES:
+            driver.get(server + url)
+            _settle(driver)
+            scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+            assert inner == 400 and scroll <= inner, f"{url}: the page is {scroll} px wide in a {inner} px window"
+
+        # the facets are behind a button (a <details>, no JavaScript needed) and open with one click
+        driver.get(server + "/papers?family=LLM")
+        _settle(driver)
+        details = driver.find_element(By.CSS_SELECTOR, "details.filters")
+        summary = details.find_element(By.TAG_NAME, "summary")
+        facet = driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] a")
+        assert details.get_attribute("open") is None and summary.is_displayed() and not facet.is_displayed()
+        assert "1 active" in summary.text
+        summary.click()
+        assert details.get_attribute("open") is not None and facet.is_displayed()
+        scroll, inner = driver.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll <= inner
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+
+def test_facets_are_open_on_wide_screens(server, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+
+    driver, _ = browser_and_downloads
+    driver.get(server + "/papers")
+    _settle(driver)
+    assert driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] a").is_displayed()
+    assert not driver.find_element(By.CSS_SELECTOR, "details.filters > summary").is_displayed()
+
+
+# --------------------------------------------------------------------------- the static site (clatlas site), from a sub-path
+
+
+@pytest.fixture(scope="module")
+def static_site(fixture_db, tmp_path_factory):
+    """The static site under /clatlas/ of a plain file server, as a GitHub Pages project site is served."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from webapp.site import build_site
+
+    top = tmp_path_factory.mktemp("pages")
+    build_site(fixture_db, top / "clatlas")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(top)))
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/clatlas/"
+    httpd.shutdown()
+    thread.join(timeout=10)
+
+
+def test_static_site_filters_and_searches_in_the_browser(static_site, browser_and_downloads):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver, _ = browser_and_downloads
+    wait = WebDriverWait(driver, 60)
+    driver.get_log("browser")  # start with an empty console
+
+    # a facet link of the home page opens the list with the filter applied in the browser
+    driver.get(static_site)
+    _settle(driver)
+    driver.find_element(By.CSS_SELECTOR, "#taxonomy-tree a[href='papers/?setting=offline&increment=TIL&family=LLM&technique=parameter-efficient']").click()
+    wait.until(lambda d: d.execute_script("return document.documentElement.getAttribute('data-search-ready')") is not None)
+    keys = [a.get_attribute("href").rstrip("/").rsplit("/", 1)[1] for a in driver.find_elements(By.CSS_SELECTOR, "a.paper-title")]
+    assert sorted(keys) == sorted(["wang2023orthogonal", LORA_KEY])
+    facet = driver.find_element(By.CSS_SELECTOR, "[data-facet='family'] li.selected").text
+    assert "LLM" in facet and facet.endswith("2")
+
+    # search from the header box: the query joins the filters, matches are marked, a title links to its page
+    box = driver.find_element(By.CSS_SELECTOR, "header .search input[name='q']")
+    box.clear()
+    box.send_keys("orthogonal")
+    box.submit()
+    wait.until(lambda d: "q=orthogonal" in d.current_url and d.execute_script("return document.documentElement.getAttribute('data-search-ready')") == "1")
+    assert [m.text.lower() for m in driver.find_elements(By.CSS_SELECTOR, ".paper-item mark")][:1] == ["orthogonal"]
+    driver.find_element(By.CSS_SELECTOR, "a.paper-title").click()
+    wait.until(lambda d: "/clatlas/papers/wang2023orthogonal/" in d.current_url)
+    assert driver.find_element(By.CSS_SELECTOR, "h1.paper-title").text.startswith("Orthogonal Subspace")
+
     severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert not severe, severe

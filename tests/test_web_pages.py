@@ -98,11 +98,9 @@ def test_search_syntax_never_errors(client, q):
 
 @pytest.mark.parametrize("url, needle", [
     ("/papers?family=LLMs", "did you mean 'LLM'"),
-    ("/papers?setting=offline&increment=HTB", "belongs to setting 'online'"),
     ("/papers?page=0", "page must be between"),
     ("/papers?page=abc", "page must be a whole number"),
     ("/papers?per_page=100000", "per_page must be between"),
-    ("/papers?year_min=2025&year_max=2020", "is after year_max"),
     ("/papers?has_code=maybe", "has_code must be"),
     ("/papers?sort=random", "sort must be one of"),
     ("/papers?venue=Nowhere", "is not a known venue"),
@@ -115,6 +113,17 @@ def test_bad_filters_are_400_pages(client, url, needle):
     assert r.status_code == 400
     assert "text/html" in r.headers["content-type"]
     assert needle in r.text.replace("&#39;", "'")
+
+
+@pytest.mark.parametrize("url, needle", [
+    ("/papers?setting=offline&increment=HTB", "belongs to setting &#39;online&#39;"),
+    ("/papers?year_min=2025&year_max=2020", "is after year_max (2020), so no year is in the range"),
+])
+def test_filters_that_match_nothing_say_why(client, url, needle):
+    """Well-formed values that select nothing are an empty list with the reason, not an error."""
+    r = client.get(url)
+    assert r.status_code == 200 and keys_on(r.text) == []
+    assert 'class="notice"' in r.text and needle in r.text
 
 
 def test_empty_form_values_are_ignored(client):
@@ -356,3 +365,17 @@ def test_papers_list_reproduction_facet(client):
     assert keys_on(html) == [XSS_KEY] and "reproduction: none ✕" in html
     assert 'type="hidden" name="reproduction" value="none"' in html  # the search form keeps the facet
     assert "exact reproduction" in client.get("/papers?q=orthogonal").text
+
+
+def test_datasets_survey_table1_view(client):
+    html = client.get("/datasets").text
+    assert 'href="/datasets?table1=1"' in html
+    t1 = client.get("/datasets?table1=1")
+    assert t1.status_code == 200 and "The survey's Table 1" in t1.text and 'href="/datasets"' in t1.text
+    from webapp.database import connect_readonly
+
+    rows = t1.text.split("<tbody>")[1].split("</tbody>")[0].count("<tr>")
+    assert rows == connect_readonly(client.app.state.atlas.db.path).execute("SELECT COUNT(*) FROM dataset_table1").fetchone()[0] > 0
+    assert "not in Table 1" not in t1.text
+    assert client.get("/datasets?table1=0").text == html
+    assert client.get("/datasets?table1=maybe").status_code == 400 and client.get("/datasets?x=1").status_code == 400

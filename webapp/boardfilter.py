@@ -54,9 +54,17 @@ def _flag(name: str, raw: str, errors: list[str]) -> bool | None:
     return None
 
 
-def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str], columns: list[str]) -> BoardFilter:
-    """Validate query parameters against one board's backbones (display names) and columns."""
+def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str], columns: list[str], *,
+                       other_backbones: Iterable[str] = (), other_columns: Iterable[str] = ()) -> BoardFilter:
+    """Validate query parameters against one board's backbones (display names) and columns.
+
+    A backbone or column that only other boards have (``other_*``) is
+    accepted and simply selects nothing here: no entry of that backbone, no
+    entry with a value to rank by.
+    """
     known = {backbone_key(b): b for b in backbones}
+    elsewhere = {backbone_key(b) for b in other_backbones}
+    other_cols = set(other_columns)
     errors: list[str] = []
     chosen: list[str] = []
     verified = False
@@ -76,7 +84,7 @@ def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str
         seen.add(name)
         if name == "backbone":
             key = backbone_key(raw)
-            if key not in known:
+            if key not in known and key not in elsewhere:
                 near = suggest(raw, sorted(known.values()))
                 errors.append(f"{raw!r} is not a backbone of this board" + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}"))
             elif key not in chosen:
@@ -85,7 +93,7 @@ def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str
             verified = bool(_flag(name, raw, errors))
         elif name == "has_code":
             has_code = _flag(name, raw, errors)
-        elif raw not in columns:
+        elif raw not in columns and raw not in other_cols:
             errors.append(f"rank_by must be one of this board's columns: {', '.join(columns)} (got {raw!r})")
         else:
             rank_by = raw
@@ -95,7 +103,11 @@ def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str
 
 
 def parse_methods(items: Iterable[tuple[str, str]], methods: list[dict[str, Any]]) -> list[str]:
-    """The ``method`` parameters of the compare view, each a method key from ``queries.method_list`` (anything else is a 400)."""
+    """The ``method`` parameters of the compare view, each a method key from ``queries.method_list`` (anything else is a 400).
+
+    A method given twice is refused too: the API declares the list as unique
+    items, and a form never sends one twice.
+    """
     known = {m["key"] for m in methods}
     errors, chosen = [], []
     for name, value in items:
@@ -104,7 +116,9 @@ def parse_methods(items: Iterable[tuple[str, str]], methods: list[dict[str, Any]
         elif value not in known:
             near = suggest(value, sorted(known))
             errors.append(f"{value!r} is not a method on the boards" + (f"; did you mean {near!r}?" if near else ""))
-        elif value not in chosen:
+        elif value in chosen:
+            errors.append(f"method {value!r} given more than once")
+        else:
             chosen.append(value)
     if errors:
         raise FilterError(errors)

@@ -19,16 +19,23 @@ from webapp import queries
 from webapp.boardfilter import BoardFilter, parse_board_filter
 
 
-def load_board(con: sqlite3.Connection, lb_id: str, params: Iterable[tuple[str, str]]) -> tuple[dict[str, Any], BoardFilter, BoardView] | None:
-    """The board ``lb_id`` filtered by ``params``, or ``None`` when there is no such board (bad parameters raise FilterError)."""
+def load_board(con: sqlite3.Connection, lb_id: str, params: Iterable[tuple[str, str]],
+               vocab: dict[str, list[str]] | None = None) -> tuple[dict[str, Any], BoardFilter, BoardView] | None:
+    """The board ``lb_id`` filtered by ``params``, or ``None`` when there is no such board (bad parameters raise FilterError).
+
+    ``vocab`` is :func:`webapp.queries.board_vocab` (read here when not given; callers cache it per build).
+    """
     head = queries.leaderboard_head(con, lb_id)
     if head is None:
         return None
     head["backbone_names"] = queries.board_backbones(con, lb_id)
     head["column_labels"] = {c: column_label(c, head["columns"]) for c in head["columns"]}
-    f = parse_board_filter(params, head["backbone_names"], head["columns"])
+    if vocab is None:
+        vocab = queries.board_vocab(con)
+    f = parse_board_filter(params, head["backbone_names"], head["columns"], other_backbones=vocab["backbones"], other_columns=vocab["columns"])
     view = assemble(queries.board_rows(con, lb_id), head["columns"], head["direction"], f.rank_by or head["rank_by"],
                     backbones=f.backbones, verified_only=f.verified_only, has_code=f.has_code)
+    head["column_labels"].setdefault(view.rank_by, column_label(view.rank_by, head["columns"]))  # a column only other boards have
     return head, f, view
 
 
@@ -98,8 +105,9 @@ def compare(con: sqlite3.Connection, method_keys: list[str]) -> list[dict[str, A
     Each board is ranked whole (no filter), so a rank here is the rank on the board itself.
     """
     out = []
+    vocab = queries.board_vocab(con)
     for lb_id in queries.boards_with_methods(con, method_keys):
-        loaded = load_board(con, lb_id, [])
+        loaded = load_board(con, lb_id, [], vocab)
         assert loaded is not None  # the id came from the leaderboard table
         head, _, view = loaded
         rows = []

@@ -32,8 +32,9 @@ MAX_PAGE = 100_000
 MAX_Q = 300
 MAX_VALUES = 50
 YEAR_RANGE = (1900, 2100)
-TRUE = {"1", "true", "yes", "on"}
-FALSE = {"0", "false", "no", "off"}
+# the spellings pydantic accepts for a boolean, so the API's declared parameters and this parser agree
+TRUE = {"1", "true", "yes", "on", "t", "y"}
+FALSE = {"0", "false", "no", "off", "f", "n"}
 
 
 class FilterError(ValueError):
@@ -88,6 +89,7 @@ class PaperFilter:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
     fts_query: str = field(default="", compare=False)
+    notices: tuple[str, ...] = field(default=(), compare=False)  # why a well-formed filter matches nothing
 
     @property
     def effective_sort(self) -> str:
@@ -182,6 +184,26 @@ def _insert_at(params: list[tuple[str, str]], name: str) -> int:
     return at
 
 
+def parse_flags(params: Iterable[tuple[str, str]], names: tuple[str, ...]) -> dict[str, bool]:
+    """Yes/no switches of a page (``?table1=1``): each given at most once; empty means no; anything else is a 400."""
+    out: dict[str, bool] = {}
+    errors = []
+    for name, value in params:
+        if name not in names:
+            errors.append(f"unknown parameter {name!r}; this page takes {', '.join(names)}")
+        elif name in out:
+            errors.append(f"{name} given more than once")
+        elif value.lower() in TRUE:
+            out[name] = True
+        elif value == "" or value.lower() in FALSE:
+            out[name] = False
+        else:
+            errors.append(f"{name} must be 1/true/yes or 0/false/no, got {value!r}")
+    if errors:
+        raise FilterError(errors)
+    return {n: out.get(n, False) for n in names}
+
+
 def fts_query(q: str) -> str:
     """A safe FTS5 MATCH expression for free text: every word quoted, ANDed, matched as a prefix.
 
@@ -217,6 +239,11 @@ def parse_filter(params: Iterable[tuple[str, str]], vocab: Vocabulary, *, allow:
 
     Empty values are ignored (an HTML form sends ``venue=`` for "any").
     ``allow`` names extra parameters the caller handles itself.
+
+    A filter that is well formed but can match nothing (``year_min`` after
+    ``year_max``, an increment under a setting that is not selected) is not
+    an error: it selects no paper, and ``notices`` says why. Only values the
+    catalog does not know, or malformed ones, are refused.
     """
     raw = _items(params)
     errors: list[str] = []
@@ -227,7 +254,7 @@ def parse_filter(params: Iterable[tuple[str, str]], vocab: Vocabulary, *, allow:
             errors.append(f"unknown parameter {name!r}" + (f"; did you mean {near!r}?" if near else f"; known: {', '.join(ALL_PARAMS)}"))
     values: dict[str, object] = {}
     for name in LIST_PARAMS:
-        given = [v.strip() for v in raw.get(name, []) if v.strip()]
+        given = [v for v in raw.get(name, []) if v != ""]
         if len(given) > MAX_VALUES:
             errors.append(f"too many values for {name} (at most {MAX_VALUES})")
             continue
@@ -281,15 +308,20 @@ def parse_filter(params: Iterable[tuple[str, str]], vocab: Vocabulary, *, allow:
         else:
             values["q"] = q
             values["fts_query"] = fts_query(q)
-    ymin, ymax = values.get("year_min"), values.get("year_max")
-    if isinstance(ymin, int) and isinstance(ymax, int) and ymin > ymax:
-        errors.append(f"year_min ({ymin}) is after year_max ({ymax})")
-    settings, increments = values.get("setting") or (), values.get("increment") or ()
-    if settings and increments:
-        for inc in increments:  # type: ignore[union-attr]
-            owner = vocab.taxonomy.setting_of(inc)
-            if owner and owner not in settings:
-                errors.append(f"increment {inc!r} belongs to setting {owner!r}, which is not selected")
     if errors:
         raise FilterError(errors)
-    return PaperFilter(**values)  # type: ignore[arg-type]
+    return PaperFilter(**values, notices=tuple(empty_reasons(values, vocab)))  # type: ignore[arg-type]
+
+
+def empty_reasons(values: dict[str, object], vocab: Vocabulary) -> list[str]:
+    """Why a valid combination of values selects nothing, in words (shown above the empty list)."""
+    out = []
+    ymin, ymax = values.get("year_min"), values.get("year_max")
+    if isinstance(ymin, int) and isinstance(ymax, int) and ymin > ymax:
+        out.append(f"year_min ({ymin}) is after year_max ({ymax}), so no year is in the range")
+    settings, increments = values.get("setting") or (), values.get("increment") or ()
+    if settings and increments:
+        owners = {inc: vocab.taxonomy.setting_of(inc) for inc in increments}  # type: ignore[union-attr]
+        if all(owner and owner not in settings for owner in owners.values()):
+            out.extend(f"increment {inc!r} belongs to setting {owner!r}, which is not selected" for inc, owner in owners.items())
+    return out

@@ -190,9 +190,9 @@ def paper_exists(con: sqlite3.Connection, key: str) -> bool:
 def results_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
     """Numbers this paper reports, and numbers other papers report for this paper's method."""
     sql = (
-        "SELECT r.*, d.name AS benchmark_name, m.name AS metric_name, m.direction, m.unit, rp.title AS reporter_title "
+        "SELECT r.*, d.name AS benchmark_name, m.name AS metric_name, m.direction, m.unit, rp.title AS reporter_title, lb.order_label "
         "FROM result r JOIN dataset d ON d.id = r.benchmark_id JOIN metric m ON m.id = r.metric_id "
-        "JOIN paper rp ON rp.key = r.paper_key "
+        "JOIN paper rp ON rp.key = r.paper_key LEFT JOIN leaderboard lb ON lb.id = r.leaderboard "
         "WHERE r.id IN (SELECT id FROM result WHERE paper_key = ? UNION SELECT id FROM result WHERE method_paper_key = ?) "
         "ORDER BY r.leaderboard, r.native DESC, r.method, r.id"
     )
@@ -239,6 +239,13 @@ def dataset_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
     for r in rows:
         r["table1"] = table1.get(r["id"], [])
     return rows
+
+
+def table1_rows(con: sqlite3.Connection) -> list[dict[str, Any]]:
+    """The survey's Table 1 as its own table: one row per Table 1 row, offline before online, by reference number."""
+    sql = ("SELECT t.*, d.name, d.kind FROM dataset_table1 t JOIN dataset d ON d.id = t.dataset_id "
+           "ORDER BY t.setting, t.survey_ref IS NULL, t.survey_ref, d.name COLLATE NOCASE, t.id")
+    return [_table1(dict(r)) for r in con.execute(sql)]
 
 
 def _table1(t: dict[str, Any]) -> dict[str, Any]:
@@ -335,6 +342,19 @@ def board_backbones(con: sqlite3.Connection, lb_id: str) -> list[str]:
     for r in con.execute(sql, (lb_id,)):
         out.setdefault(r["backbone_key"], r["backbone"])
     return sorted(out.values(), key=str.casefold)
+
+
+def board_vocab(con: sqlite3.Connection) -> dict[str, list[str]]:
+    """Every backbone spelling and every column of any board: what a board's filter accepts, and what the OpenAPI enums list.
+
+    A backbone or column of another board is a valid value that selects
+    nothing here, rather than an error (the API's one operation serves every board).
+    """
+    backbones = sorted({r[0] for r in con.execute("SELECT DISTINCT backbone FROM result")}, key=str.casefold)
+    columns: dict[str, None] = {}
+    for (cols,) in con.execute("SELECT columns_json FROM leaderboard ORDER BY position"):
+        columns.update(dict.fromkeys(json.loads(cols)))
+    return {"backbones": backbones, "columns": list(columns)}
 
 
 def method_list(con: sqlite3.Connection) -> list[dict[str, Any]]:

@@ -86,6 +86,8 @@ def api_papers(request: Request, f: Filter,
     }
     if f.unsearchable:
         out["notice"] = f"q {f.q!r} has no word to search for (letters or digits), so it does not narrow the list"
+    if f.notices:
+        out["notices"] = list(f.notices)
     if facets:
         out["facets"] = {name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in vals]
                          for name, vals in (facet_values or {}).items()}
@@ -189,13 +191,13 @@ def _check_known(name: str, value: str | None, known: frozenset[str]) -> list[st
     return [f"{value!r} is not a known {name}" + (f"; did you mean {near!r}?" if near else "")]
 
 
-@router.get("/api/results", tags=["results"], responses=ERRORS)
+@router.get("/api/results", tags=["results"], responses={**ERRORS, **NOT_FOUND})
 def api_results(
     request: Request,
-    benchmark: Annotated[str | None, Query(description="dataset id of the benchmark")] = None,
-    metric: Annotated[str | None, Query(description="metric id, e.g. AA")] = None,
-    leaderboard: Annotated[str | None, Query(description="leaderboard id (benchmark + protocol + metric)")] = None,
-    paper: Annotated[str | None, Query(description="key of the reporting paper")] = None,
+    benchmark: Annotated[str | None, Query(description="dataset id of the benchmark; empty: any")] = None,
+    metric: Annotated[str | None, Query(description="metric id, e.g. AA; empty: any")] = None,
+    leaderboard: Annotated[str | None, Query(description="leaderboard id (benchmark + protocol + metric); empty: any")] = None,
+    paper: Annotated[str | None, Query(max_length=200, description="key of the reporting paper (404 when the catalog has no such paper); empty: any")] = None,
     native: Annotated[bool | None, Query(description="true: the paper's own method; false: re-run baselines")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -203,12 +205,15 @@ def api_results(
     """Reported results with provenance, filterable by benchmark, metric, leaderboard and paper."""
     atlas = atlas_of(request)
     known = atlas.cached("result_vocab", queries.result_vocab)
+    benchmark, metric, leaderboard, paper = (v or None for v in (benchmark, metric, leaderboard, paper))  # empty form field: any
     errors = _check_known("benchmark", benchmark, known["benchmark"]) + _check_known("metric", metric, known["metric"]) \
-        + _check_known("leaderboard", leaderboard, known["leaderboard"]) + _check_known("paper", paper, known["paper"])
+        + _check_known("leaderboard", leaderboard, known["leaderboard"])
     allowed = {"benchmark", "metric", "leaderboard", "paper", "native", "page", "per_page"}
     errors += [f"unknown parameter {k!r}" for k in request.query_params if k not in allowed]
     if errors:
         raise FilterError(errors)
+    if paper is not None and paper not in known["paper"]:
+        raise HTTPException(404, _check_known("paper", paper, known["paper"])[0])
     total, rows = queries.result_list(atlas.con(), benchmark=benchmark, metric=metric, leaderboard=leaderboard, paper=paper,
                                       native=native, limit=per_page, offset=(page - 1) * per_page)
     return {"total": total, "page": page, "per_page": per_page, "results": [_result(r) for r in rows]}
@@ -217,12 +222,13 @@ def api_results(
 @router.get("/api/leaderboards", tags=["leaderboards"], responses=ERRORS)
 def api_leaderboards(
     request: Request,
-    benchmark: Annotated[str | None, Query(description="dataset id of the benchmark")] = None,
-    metric: Annotated[str | None, Query(description="metric id, e.g. AA")] = None,
+    benchmark: Annotated[str | None, Query(description="dataset id of the benchmark; empty: any")] = None,
+    metric: Annotated[str | None, Query(description="metric id, e.g. AA; empty: any")] = None,
 ) -> list[dict[str, Any]]:
     """One entry per board (benchmark + task-order group + shots + metric), with its columns and size."""
     atlas = atlas_of(request)
     known = atlas.cached("result_vocab", queries.result_vocab)
+    benchmark, metric = benchmark or None, metric or None
     errors = _check_known("benchmark", benchmark, known["benchmark"]) + _check_known("metric", metric, known["metric"])
     errors += [f"unknown parameter {k!r}" for k in request.query_params if k not in ("benchmark", "metric")]
     if errors:
@@ -231,16 +237,18 @@ def api_leaderboards(
 
 
 def _board(request: Request, lb_id: str) -> tuple[dict[str, Any], Any, Any]:
-    loaded = load_board(atlas_of(request).con(), lb_id, request.query_params.multi_items())
+    loaded = load_board(atlas_of(request).con(), lb_id, request.query_params.multi_items(), atlas_of(request).cached("board_vocab", queries.board_vocab))
     if loaded is None:
         raise HTTPException(404, f"no leaderboard {lb_id!r}")
     return loaded
 
 
-BackboneQ = Annotated[list[str] | None, Query(description="only these backbone(s); ranks are always within one backbone")]
+BackboneQ = Annotated[list[str] | None, Query(description="only these backbone(s); ranks are always within one backbone; "
+                                                          "a backbone of another board selects nothing")]
 VerifiedQ = Annotated[bool | None, Query(description="true: only numbers read in the paper's own text (provenance paper-text)")]
 HasCodeQ = Annotated[bool | None, Query(description="only entries whose method's paper has (true) or lacks (false) a code URL")]
-RankByQ = Annotated[str | None, Query(description="the column that ranks: an order, avg, or value (default: avg when the board has it)")]
+RankByQ = Annotated[str | None, Query(description="the column that ranks: an order, avg, or value (default: avg when the board has it); "
+                                                 "a column this board lacks ranks no entry")]
 
 
 @router.get("/api/leaderboards/{lb_id:path}", tags=["leaderboards"], responses={**NOT_FOUND, **ERRORS})
@@ -257,7 +265,7 @@ def api_methods(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/api/compare", tags=["leaderboards"], responses=ERRORS)
-def api_compare(request: Request, method: Annotated[list[str], Query(description="two or more method keys from /api/methods")]) -> list[dict[str, Any]]:
+def api_compare(request: Request, method: Annotated[list[str], Query(description="two or more different method keys from /api/methods")]) -> list[dict[str, Any]]:
     """Methods side by side on every board where one of them has a number, per backbone, with their ranks on the board."""
     con = atlas_of(request).con()
     chosen = parse_methods(request.query_params.multi_items(), queries.method_list(con))

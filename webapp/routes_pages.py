@@ -16,11 +16,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import boardview, charts, lookup, queries, rankcompare, reproview
+from webapp import boardview, charts, lookup, queries, rankcompare, reproview, reprosummary, resultgrid
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
 from webapp.boardview import load_board, protocol_fields
-from webapp.filters import FilterError, PaperFilter, parse_filter
+from webapp.filters import FilterError, PaperFilter, parse_filter, parse_flags
 
 router = APIRouter(include_in_schema=False)
 REPRO_LINK_TITLES = {
@@ -89,6 +89,7 @@ def paper(request: Request, key: str) -> Response:
                   if (v := tax.get(axis, value)) is not None and v.extension]
     return atlas.render(
         request, "paper.html", p=p, tax=tax, results=results, repro=repro, extensions=extensions,
+        grid=resultgrid.pivot(results, key), column_label=resultgrid.column_label,
         datasets=queries.datasets_of_paper(con, key), related=queries.related_papers(con, key),
         sources=json.loads(p.get("sources_json") or "[]"), PaperFilter=PaperFilter,
     )
@@ -118,9 +119,13 @@ def _paper_not_found(request: Request, name: str) -> Response:
 
 @router.get("/datasets", response_class=HTMLResponse)
 def datasets(request: Request) -> Response:
-    _no_params(request)
+    """Every dataset and benchmark; ``?table1=1``: only the survey's Table 1, one row per Table 1 row, every column."""
+    flags = parse_flags(request.query_params.multi_items(), ("table1",))
     atlas = atlas_of(request)
-    return atlas.render(request, "datasets.html", datasets=queries.dataset_list(atlas.con()))
+    con = atlas.con()
+    if flags["table1"]:
+        return atlas.render(request, "datasets.html", table1=queries.table1_rows(con), datasets=None)
+    return atlas.render(request, "datasets.html", datasets=queries.dataset_list(con), table1=None)
 
 
 @router.get("/datasets/{ds_id}", response_class=HTMLResponse)
@@ -150,7 +155,7 @@ def leaderboards(request: Request) -> Response:
 @router.get("/leaderboards/{lb_id:path}", response_class=HTMLResponse)
 def leaderboard(request: Request, lb_id: str) -> Response:
     atlas = atlas_of(request)
-    loaded = load_board(atlas.con(), lb_id, request.query_params.multi_items())
+    loaded = load_board(atlas.con(), lb_id, request.query_params.multi_items(), atlas.cached("board_vocab", queries.board_vocab))
     if loaded is None:
         raise HTTPException(404, f"no leaderboard {lb_id!r}")
     head, f, view = loaded
@@ -175,7 +180,7 @@ def compare(request: Request) -> Response:
 def reproductions(request: Request) -> Response:
     _no_params(request)
     atlas = atlas_of(request)
-    return atlas.render(request, "reproductions.html", runs=queries.reproduction_list(atlas.con()))
+    return atlas.render(request, "reproductions.html", groups=reprosummary.summarise(queries.reproduction_list(atlas.con())))
 
 
 @router.get("/charts", response_class=HTMLResponse)

@@ -8,8 +8,10 @@ half-loaded data.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
+from typing import TextIO
 
 from catalog.build import build_database, is_stale
 from catalog.paths import data_dir, default_db_path
@@ -39,6 +41,23 @@ def ensure_database(db_path: Path, data: Path) -> int:
     return 0
 
 
+def enable_access_log(stream: TextIO | None = None) -> logging.Logger:
+    """Send the app's access log (``clatlas.access``, one line per request) to standard error.
+
+    The app writes it, not uvicorn, so a line carries the bytes actually sent
+    and the time spent, and the same lines appear under any ASGI server.
+    """
+    from webapp.middleware import ACCESS_LOGGER
+
+    log = logging.getLogger(ACCESS_LOGGER)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    return log
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     db_path = Path(args.db or default_db_path()).resolve()
     data = Path(getattr(args, "data", None) or data_dir()).resolve()
@@ -49,6 +68,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from webapp.app import create_app
 
+    access_log = bool(getattr(args, "access_log", False))
+    if access_log:
+        enable_access_log()
     print(f"Serving CL Atlas from {db_path} on http://{args.host}:{args.port}/", file=sys.stderr)
-    uvicorn.run(create_app(db_path), host=args.host, port=args.port, log_level="warning", access_log=False)
+    uvicorn.run(create_app(db_path, access_log=access_log), host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0

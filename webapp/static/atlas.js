@@ -1,8 +1,20 @@
 // Progressive enhancement only: pages work without this file.
 // - renders plotly figures whose JSON sits in <script type="application/json"> blocks
 // - shows a copy button for BibTeX
+// - opens the filters <details> on wide screens (CSS does it too where ::details-content is supported)
 (function () {
   "use strict";
+
+  // A root-relative URL ("/papers?x=1") as this page can follow it: unchanged on the live app; on the
+  // static site (<html data-root="../">, any sub-path) relative to the site's root, pages as directories.
+  function siteUrl(url) {
+    var root = document.documentElement.getAttribute("data-root");
+    if (!root || !url || url.charAt(0) !== "/") return url;
+    var q = url.indexOf("?");
+    var path = q < 0 ? url : url.slice(0, q);
+    var query = q < 0 ? "" : url.slice(q);
+    return root + (path === "/" ? "" : path.slice(1) + "/") + query;
+  }
 
   function renderCharts() {
     if (!window.Plotly) return;
@@ -19,7 +31,8 @@
           var pt = ev.points && ev.points[0];
           if (!pt) return;
           var now = Date.now();
-          if (last.id === pt.id && now - last.t < 400 && pt.customdata) { window.location.href = pt.customdata; }
+          var url = siteUrl(Array.isArray(pt.customdata) ? pt.customdata[0] : pt.customdata);  // [list URL, distinct papers]
+          if (last.id === pt.id && now - last.t < 400 && url) { window.location.href = url; }
           last = { id: pt.id, t: now };
         });
       }
@@ -40,6 +53,12 @@
     });
   }
 
+  function openFiltersOnWideScreens() {
+    if (!window.matchMedia || !window.matchMedia("(min-width: 801px)").matches) return;
+    document.querySelectorAll("details.filters").forEach(function (d) { d.open = true; });
+  }
+
   function start() { copyButtons(); renderCharts(); }
+  openFiltersOnWideScreens();
   if (document.readyState === "complete") { start(); } else { window.addEventListener("load", start); }
 })();
