@@ -51,7 +51,7 @@ def render(grid: Grid, root: Path | None = None) -> str:
     lines = [head, "|" + "---|" * (len(COLUMNS) + 6)]
     for (b, m), rs in rows.items():
         if not rs:
-            lines.append(f"| {b} | {m} | 0 | " + " | ".join("–" for _ in COLUMNS) + " | – | – | – |")
+            lines.append(f"| {b} | {m} | none | " + " | ".join("–" for _ in COLUMNS) + " | – | – | – |")  # not run yet
             continue
         mets = [r.computed_metrics() for r in rs]
         cells = [_ms([x[c] for x in mets if x[c] is not None]) for c in COLUMNS]
