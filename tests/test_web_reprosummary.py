@@ -40,8 +40,8 @@ def test_summarise_groups_by_benchmark_then_method():
 def test_reproductions_page_shows_summary_and_seeds(client):
     html = client.get("/reproductions").text
     section = html.split('class="repro-group"')[1]
-    assert "standard-cl-benchmark" in section and "TIL · smoke profile" in section
+    assert REPRO["benchmark"] in section and "TIL · smoke profile" in section
     summary = section.split('<tr class="summary">')[1].split("</tr>")[0]
-    assert "o-lora" in summary and "73.20" in summary and "±" not in summary  # one seed: no spread to show
+    assert REPRO["method"] in summary and "73.20" in summary and "±" not in summary  # one seed: no spread to show
     seeds = section.split('<tr class="seeds">')[1]
     assert "<details><summary>per seed (0)</summary>" in seeds and REPRO["command"] in seeds and "412 s" in seeds
