@@ -1,4 +1,4 @@
-"""The continual-learning metrics (the survey's §7 plus LA and GA), implemented once, as a registry.
+"""The continual-learning metrics (the survey's §7, LA, GA and their log-perplexity forms), implemented once, as a registry.
 
 The reproductions, the catalog build and the web pages all call these
 functions, so a number shown anywhere in the atlas was computed by the same
@@ -11,12 +11,24 @@ task ``i`` (0-based here, 1-based in the formulas), ``T`` tasks in all;
 ``a_star[j]`` is the accuracy of a reference model trained on task ``j`` alone
 (or jointly). Entries ``a[i][j]`` with ``j > i`` (tasks not yet seen) are only
 needed by FWT and may be ``None`` otherwise.
+
+Language-modelling streams (continual pre-training) measure a *loss*
+instead: ``l[i][j]`` is the log-perplexity (mean negative log-likelihood in
+nats per token) on held-out text of domain ``j`` after stage ``i``, where
+lower is better. Their metrics are separate ids (``LP-*``) with their own
+directions rather than a sign flag on the accuracy ones, so every id keeps
+one meaning and one direction. A loss is a score with the sign flipped, so
+the retention metrics reuse the accuracy functions on ``-l``: LP-FM is the
+rise of each domain's loss above its best earlier value, LP-BWT and LP-FWT
+keep BWT/FWT's sign convention (negative means forgetting, positive means
+help). The level metrics (LP-AVG, LP-LA) and the general-text change
+(LP-GEN) keep the loss's own sign, so they read as log-perplexities.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from math import isfinite
 
 Matrix = Sequence[Sequence[float | None]]
@@ -111,6 +123,15 @@ def general_ability_change(probe: Sequence[float | None]) -> float:
     return probe[-1] - probe[0]  # type: ignore[operator]
 
 
+def negated(m: Matrix) -> list[list[float | None]]:
+    """``-m`` cell by cell (``None`` stays): turns a loss matrix into a score matrix."""
+    return [[None if v is None else -v for v in row] for row in m]
+
+
+def _neg(v: Sequence[float | None]) -> list[float | None]:
+    return [None if x is None else -x for x in v]
+
+
 @dataclass(frozen=True)
 class Evaluation:
     """Everything a run measured, from which every metric is computed.
@@ -118,59 +139,95 @@ class Evaluation:
     ``matrix[i][j]``: score on task j after stage i; ``baseline[j]``: score of
     the untrained model; ``reference[j]``: a reference model's score (IM);
     ``probe[k]``: a general-ability probe before the stream (k = 0) and after
-    each stage.
+    each stage. A language-modelling run has ``loss[i][j]`` instead (log-
+    perplexity on domain j after stage i, lower is better), ``loss_baseline``
+    (the untrained model's) and ``loss_general[k]`` (held-out general text
+    before the stream and after each stage). A run has a score matrix, a loss
+    matrix or both; each metric reads one of them.
     """
 
-    matrix: Matrix
+    matrix: Matrix | None = None
     baseline: Sequence[float | None] | None = None
     reference: Sequence[float | None] | None = None
     probe: Sequence[float | None] | None = None
+    loss: Matrix | None = None
+    loss_baseline: Sequence[float | None] | None = None
+    loss_general: Sequence[float | None] | None = None
 
 
 @dataclass(frozen=True)
 class MetricSpec:
-    """One metric: how to compute it, which way is better, and which inputs it needs beyond the matrix."""
+    """One metric: how to compute it, which way is better, the matrix it reads and the other inputs it needs.
+
+    ``source`` is ``matrix`` (scores, higher is better) or ``loss``
+    (log-perplexity, lower is better); ``direction`` is the metric's own.
+    """
 
     id: str
     compute: Callable[[Evaluation], float]
     direction: str  # higher | lower
     needs: tuple[str, ...] = ()
     min_tasks: int = 1
+    source: str = "matrix"  # matrix | loss
 
     def available(self, ev: Evaluation) -> bool:
-        if len(ev.matrix) < self.min_tasks:
+        m = getattr(ev, self.source)
+        if m is None or len(m) < self.min_tasks:
             return False
         return all(getattr(ev, n) is not None and all(v is not None for v in getattr(ev, n)) for n in self.needs)
 
 
 METRICS: dict[str, MetricSpec] = {}
+SOURCES: tuple[str, ...] = ("matrix", "loss")
 
 
 def register(spec: MetricSpec) -> MetricSpec:
     """Add a metric; ``data/metrics.yaml`` must define the same id with the same direction (the loader checks)."""
     if spec.id in METRICS:
         raise ValueError(f"metric {spec.id!r} registered twice")
+    if spec.direction not in ("higher", "lower") or spec.source not in SOURCES:
+        raise ValueError(f"metric {spec.id!r}: direction must be higher/lower and source one of {SOURCES}")
     METRICS[spec.id] = spec
     return spec
 
 
-register(MetricSpec("AA", lambda ev: average_accuracy(ev.matrix), "higher"))
-register(MetricSpec("AIA", lambda ev: average_incremental_accuracy(ev.matrix), "higher"))
-register(MetricSpec("FM", lambda ev: forgetting_measure(ev.matrix), "lower", min_tasks=2))
-register(MetricSpec("BWT", lambda ev: backward_transfer(ev.matrix), "higher", min_tasks=2))
-register(MetricSpec("FWT", lambda ev: forward_transfer(ev.matrix, ev.baseline or []), "higher", ("baseline",), min_tasks=2))
-register(MetricSpec("IM", lambda ev: intransigence(ev.matrix, ev.reference or []), "lower", ("reference",)))
-register(MetricSpec("LA", lambda ev: learning_accuracy(ev.matrix), "higher"))
+register(MetricSpec("AA", lambda ev: average_accuracy(ev.matrix), "higher"))  # type: ignore[arg-type]
+register(MetricSpec("AIA", lambda ev: average_incremental_accuracy(ev.matrix), "higher"))  # type: ignore[arg-type]
+register(MetricSpec("FM", lambda ev: forgetting_measure(ev.matrix), "lower", min_tasks=2))  # type: ignore[arg-type]
+register(MetricSpec("BWT", lambda ev: backward_transfer(ev.matrix), "higher", min_tasks=2))  # type: ignore[arg-type]
+register(MetricSpec("FWT", lambda ev: forward_transfer(ev.matrix, ev.baseline or []), "higher", ("baseline",), min_tasks=2))  # type: ignore[arg-type]
+register(MetricSpec("IM", lambda ev: intransigence(ev.matrix, ev.reference or []), "lower", ("reference",)))  # type: ignore[arg-type]
+register(MetricSpec("LA", lambda ev: learning_accuracy(ev.matrix), "higher"))  # type: ignore[arg-type]
 register(MetricSpec("GA", lambda ev: general_ability_change(ev.probe or []), "higher", ("probe",)))
+
+# Log-perplexity (loss) metrics: the accuracy functions on the loss (levels) or on -loss (retention).
+register(MetricSpec("LP-AVG", lambda ev: average_accuracy(ev.loss), "lower", source="loss"))  # type: ignore[arg-type]
+register(MetricSpec("LP-LA", lambda ev: learning_accuracy(ev.loss), "lower", source="loss"))  # type: ignore[arg-type]
+register(MetricSpec("LP-FM", lambda ev: forgetting_measure(negated(ev.loss)), "lower", min_tasks=2, source="loss"))  # type: ignore[arg-type]
+register(MetricSpec("LP-BWT", lambda ev: backward_transfer(negated(ev.loss)), "higher", min_tasks=2, source="loss"))  # type: ignore[arg-type]
+register(MetricSpec("LP-FWT", lambda ev: forward_transfer(negated(ev.loss), _neg(ev.loss_baseline or [])), "higher",  # type: ignore[arg-type]
+                    ("loss_baseline",), min_tasks=2, source="loss"))
+register(MetricSpec("LP-GEN", lambda ev: general_ability_change(ev.loss_general or []), "lower", ("loss_general",), source="loss"))
 
 METRIC_IDS: tuple[str, ...] = tuple(METRICS)
 
 
+def _lacks_future_cells(m: Matrix) -> bool:
+    return len(m) >= 2 and any(m[i - 1][i] is None for i in range(1, len(m)))
+
+
 def compute(ev: Evaluation) -> dict[str, float | None]:
     """Every registered metric that the evaluation's inputs allow; the others are ``None``."""
-    _check_square(ev.matrix)
-    if ev.baseline is not None and len(ev.matrix) >= 2 and any(ev.matrix[i - 1][i] is None for i in range(1, len(ev.matrix))):
-        ev = Evaluation(ev.matrix, None, ev.reference, ev.probe)  # FWT needs the not-yet-seen cells
+    if ev.matrix is None and ev.loss is None:
+        raise MetricInputError("an evaluation needs a score matrix or a loss matrix")
+    if ev.matrix is not None:
+        _check_square(ev.matrix)
+        if ev.baseline is not None and _lacks_future_cells(ev.matrix):
+            ev = replace(ev, baseline=None)  # FWT needs the not-yet-seen cells
+    if ev.loss is not None:
+        _check_square(ev.loss)
+        if ev.loss_baseline is not None and _lacks_future_cells(ev.loss):
+            ev = replace(ev, loss_baseline=None)
     return {mid: (spec.compute(ev) if spec.available(ev) else None) for mid, spec in METRICS.items()}
 
 
@@ -186,4 +243,4 @@ def compute_all(
     need two or more tasks. Missing inputs give ``None`` rather than an
     error, so a result stores what could honestly be computed.
     """
-    return compute(Evaluation(a, b, a_star, probe))
+    return compute(Evaluation(matrix=a, baseline=b, reference=a_star, probe=probe))

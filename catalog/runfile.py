@@ -11,7 +11,10 @@ Pure pydantic: no torch needed to read results.
 
 Versions: 1 (classification runs), 2 adds the optional generative fields
 (per-task scoring rules, the general-ability probe, the backbone note, the
-training token count and time split). Both load.
+training token count and time split), 3 adds the perplexity evaluation of
+language-modelling streams (continual pre-training): such a run has a
+perplexity matrix instead of an accuracy matrix, and its metrics are the
+log-perplexity ones (``LP-*`` in :mod:`catalog.metrics`). All three load.
 """
 
 from __future__ import annotations
@@ -21,16 +24,16 @@ import os
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
-from math import isclose
+from math import isclose, isfinite, log
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from catalog.metrics import METRIC_IDS, compute_all
+from catalog.metrics import METRIC_IDS, Evaluation, compute
 from catalog.paths import results_dir
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class Versions(BaseModel):
@@ -55,12 +58,58 @@ class ProbeScores(BaseModel):
     scores: list[float] = Field(description="index 0: before the first task; index i+1: after task i")
 
 
+class GeneralPerplexity(BaseModel):
+    """Held-out general text no stage trains: its perplexity before the stream and after every stage."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    description: str
+    tokens: int = Field(ge=1, description="tokens scored (predicted positions)")
+    values: list[float] = Field(description="index 0: before the first stage; index i+1: after stage i")
+
+
+class PerplexityScores(BaseModel):
+    """A language-modelling run's evaluation: per-domain held-out perplexity after every stage.
+
+    Perplexity is ``exp`` of the mean negative log-likelihood per predicted
+    token over all held-out blocks of a domain (token-weighted, not a mean of
+    per-block perplexities). The metrics read its natural log.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    matrix: list[list[float]] = Field(description="ppl[i][j]: held-out perplexity of domain j after training through domain i")
+    baseline: list[float] = Field(description="ppl of each domain before any training")
+    tokens: list[int] = Field(description="held-out tokens scored per domain")
+    block_size: int = Field(ge=2)
+    general: GeneralPerplexity | None = None
+
+    def check(self, t: int) -> None:
+        """Shapes against ``t`` domains and values that are perplexities (finite, at least 1)."""
+        if len(self.matrix) != t or any(len(row) != t for row in self.matrix):
+            raise ValueError(f"perplexity.matrix must be {t} x {t} (one row and column per domain)")
+        if len(self.baseline) != t or len(self.tokens) != t:
+            raise ValueError(f"perplexity.baseline and perplexity.tokens must have {t} entries")
+        values = [x for row in self.matrix for x in row] + list(self.baseline) + (self.general.values if self.general else [])
+        if any(not isfinite(v) or v < 1.0 for v in values):
+            raise ValueError("perplexities must be finite and at least 1")
+        if self.general is not None and len(self.general.values) != t + 1:
+            raise ValueError(f"perplexity.general.values must have {t + 1} entries (before the stream, then after each stage)")
+
+    def evaluation(self) -> Evaluation:
+        """The log-perplexity evaluation the metrics read (natural log of every stored perplexity)."""
+        return Evaluation(
+            loss=[[log(v) for v in row] for row in self.matrix],
+            loss_baseline=[log(v) for v in self.baseline],
+            loss_general=[log(v) for v in self.general.values] if self.general else None,
+        )
+
+
 class ReproductionResult(BaseModel):
     """One finished run of one method on one benchmark with one seed."""
 
     model_config = ConfigDict(extra="forbid")
 
-    schema_version: Literal[1, 2] = SCHEMA_VERSION
+    schema_version: Literal[1, 2, 3] = SCHEMA_VERSION
     method: str = Field(min_length=1)
     papers: list[str] = Field(default_factory=list, description="catalog keys of the papers this run reproduces")
     benchmark: str = Field(min_length=1)
@@ -71,8 +120,8 @@ class ReproductionResult(BaseModel):
     config: dict[str, Any]
     versions: Versions
     device: str
-    accuracy_matrix: list[list[float]] = Field(description="a[i][j] in percent: task j after training through task i")
-    baseline_accuracy: list[float] = Field(description="b[j] in percent: task j before any CL training")
+    accuracy_matrix: list[list[float]] | None = Field(default=None, description="a[i][j] in percent: task j after training through task i")
+    baseline_accuracy: list[float] | None = Field(default=None, description="b[j] in percent: task j before any CL training")
     metrics: dict[str, float | None]
     trainable_params: int = Field(ge=0)
     total_params: int = Field(ge=0)
@@ -86,18 +135,21 @@ class ReproductionResult(BaseModel):
     train_tokens: int | None = Field(default=None, ge=0, description="tokens in all training batches (padding excluded)")
     train_time_s: float | None = Field(default=None, ge=0)
     eval_time_s: float | None = Field(default=None, ge=0)
+    perplexity: PerplexityScores | None = Field(default=None, description="language-modelling runs: held-out perplexities")
 
     @model_validator(mode="after")
     def _consistent(self) -> ReproductionResult:
         t = len(self.task_names)
-        a = self.accuracy_matrix
-        if t == 0 or len(a) != t or any(len(row) != t for row in a):
-            raise ValueError(f"accuracy_matrix must be {t} x {t} (one row and column per task)")
-        if len(self.baseline_accuracy) != t:
-            raise ValueError(f"baseline_accuracy must have {t} entries")
-        for v in [x for row in a for x in row] + list(self.baseline_accuracy):
-            if not 0.0 <= v <= 100.0:
-                raise ValueError(f"accuracy {v} is not a percentage in [0, 100]")
+        if t == 0:
+            raise ValueError("task_names must name at least one task")
+        if self.accuracy_matrix is None and self.perplexity is None:
+            raise ValueError("a result needs an accuracy_matrix or a perplexity evaluation")
+        if self.accuracy_matrix is not None:
+            self._check_accuracy(t)
+        elif self.baseline_accuracy is not None:
+            raise ValueError("baseline_accuracy needs an accuracy_matrix")
+        if self.perplexity is not None:
+            self.perplexity.check(t)
         unknown = sorted(set(self.metrics) - set(METRIC_IDS))
         if unknown:
             raise ValueError(f"metrics {unknown} are not implemented in catalog.metrics ({', '.join(METRIC_IDS)})")
@@ -117,11 +169,23 @@ class ReproductionResult(BaseModel):
                 raise ValueError(f"metric {k}={got} disagrees with the raw evaluation ({v})")
         return self
 
+    def _check_accuracy(self, t: int) -> None:
+        a = self.accuracy_matrix or []
+        if len(a) != t or any(len(row) != t for row in a):
+            raise ValueError(f"accuracy_matrix must be {t} x {t} (one row and column per task)")
+        if self.baseline_accuracy is None or len(self.baseline_accuracy) != t:
+            raise ValueError(f"baseline_accuracy must have {t} entries")
+        for v in [x for row in a for x in row] + list(self.baseline_accuracy):
+            if not 0.0 <= v <= 100.0:
+                raise ValueError(f"accuracy {v} is not a percentage in [0, 100]")
 
     def computed_metrics(self) -> dict[str, float | None]:
         """Every registered metric, computed from the raw evaluation this file holds."""
-        probe = self.probe.scores if self.probe else None
-        return compute_all(self.accuracy_matrix, self.baseline_accuracy, None, probe)
+        loss = self.perplexity.evaluation() if self.perplexity else Evaluation()
+        return compute(Evaluation(
+            matrix=self.accuracy_matrix, baseline=self.baseline_accuracy, probe=self.probe.scores if self.probe else None,
+            loss=loss.loss, loss_baseline=loss.loss_baseline, loss_general=loss.loss_general,
+        ))
 
 
 def result_path(root: Path, method: str, benchmark: str, profile: str, seed: int) -> Path:

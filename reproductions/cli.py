@@ -52,15 +52,24 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def format_result(result: Any) -> str:
-    """The accuracy matrix (rows: after task i; columns: task j) and the metrics, as a text table."""
+    """The accuracy (or perplexity) matrix (rows: after task i; columns: task j) and the metrics, as a text table."""
     names = [f"T{j + 1}" for j in range(len(result.task_names))]
     lines = [f"{result.method} on {result.benchmark} ({result.scenario}, profile {result.profile}, seed {result.seed})", ""]
+    ppl = getattr(result, "perplexity", None)
+    matrix, base = (ppl.matrix, ppl.baseline) if ppl is not None else (result.accuracy_matrix, result.baseline_accuracy)
+    if ppl is not None:
+        lines.append("held-out perplexity" + (f"; general text ({ppl.general.name}): "
+                     + " -> ".join(f"{v:.2f}" for v in ppl.general.values) if ppl.general else ""))
     lines.append("after  " + " ".join(f"{n:>7}" for n in names))
-    lines.append("base   " + " ".join(f"{v:7.2f}" for v in result.baseline_accuracy))
-    for i, row in enumerate(result.accuracy_matrix):
+    lines.append("base   " + " ".join(f"{v:7.2f}" for v in base))
+    for i, row in enumerate(matrix):
         lines.append(f"{names[i]:<6} " + " ".join(f"{v:7.2f}" for v in row))
     lines.append("")
-    lines.append("  ".join(f"{k}={'n/a' if v is None else f'{v:.2f}'}" for k, v in result.metrics.items()))
+    from catalog.metrics import METRICS
+
+    source = "loss" if ppl is not None else "matrix"  # the metrics of the matrix this run has
+    shown = {k: v for k, v in result.metrics.items() if k not in METRICS or METRICS[k].source == source}
+    lines.append("  ".join(f"{k}={'n/a' if v is None else f'{v:.2f}'}" for k, v in shown.items()))
     lines.append(
         f"trainable params {result.trainable_params:,} / {result.total_params:,}; "
         f"wall time {result.wall_time_s:.1f} s; peak memory {result.peak_memory_mb:.0f} MB"

@@ -117,11 +117,11 @@ def check_grid(grid: Grid) -> None:
             spec = get_benchmark(b)
         except UnknownBenchmarkError as exc:
             raise SweepError(f"grid {grid.name}: benchmarks: {exc}") from exc
-        known = all_methods(spec.kind)
+        known = {n for n, c in all_methods(spec.kind).items() if spec.evaluation in getattr(c, "evaluations", ("accuracy",))}
         for m in grid.methods:
             if m not in known:
-                raise SweepError(f"grid {grid.name}: methods: {m!r} has no {spec.kind} implementation for benchmark {b!r}; "
-                                 f"valid: {', '.join(sorted(known))}")
+                raise SweepError(f"grid {grid.name}: methods: {m!r} has no {spec.kind} implementation for benchmark {b!r} "
+                                 f"({spec.evaluation} evaluation); valid: {', '.join(sorted(known))}")
     if grid.device not in ("cpu", "cuda"):
         raise SweepError(f"grid {grid.name}: device: {grid.device!r}; valid: cpu, cuda")
 

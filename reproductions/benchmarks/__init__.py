@@ -32,6 +32,9 @@ class BenchmarkSpec:
     options: dict[str, Any] = field(default_factory=dict)
     needs: str | None = None  # what must be available to build it, for `repro list`
     kind: str = "classify"  # classify: encoder + head (reproductions.runner); generate: causal LM (reproductions.lm)
+    # accuracy: a score matrix in percent (classification, instruction tasks);
+    # perplexity: held-out perplexity per domain (continual pre-training, reproductions.lm.cpt)
+    evaluation: str = "accuracy"
 
 
 BENCHMARKS: dict[str, BenchmarkSpec] = {}
@@ -57,6 +60,7 @@ def register_benchmark(spec: BenchmarkSpec, aliases: tuple[str, ...] = ()) -> Be
 def _load_builtin() -> None:
     from reproductions.benchmarks import standard_cl, wordnet  # noqa: F401  (registers)
     from reproductions.lm import wordnet_instruct  # noqa: F401  (registers)
+    from reproductions.lm.cpt import benchmark  # noqa: F401  (registers)
 
 
 def all_benchmarks() -> dict[str, BenchmarkSpec]:

@@ -30,7 +30,7 @@ from reproductions.lm.generate import score_examples
 from reproductions.lm.instructions import InstructionStream
 from reproductions.lm.methods.base import LMContext, LMMethod
 from reproductions.lm.profiles import LM_PROFILES, LMProfile
-from reproductions.methods import get_method
+from reproductions.methods import UnknownMethodError, all_methods, get_method
 from reproductions.methods.base import derive_seed
 from reproductions.profiles import UnknownProfileError
 from reproductions.runcommon import (
@@ -76,11 +76,22 @@ class Scorer:
 
 
 def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
-    """Run (or resume) one generative reproduction and write its result file."""
+    """Run (or resume) one generative reproduction and write its result file.
+
+    A perplexity benchmark (continual pre-training) runs in :mod:`reproductions.lm.cpt.runner`.
+    """
+    if spec.evaluation == "perplexity":
+        from reproductions.lm.cpt.runner import run_cpt
+
+        return run_cpt(opts, spec)
     started = time.perf_counter()
     log = opts.log or sys.stderr
     backbone = opts.backbone or SMOLLM2
     method_cls = get_method(opts.method, kind="generate")
+    if spec.evaluation not in method_cls.evaluations:
+        valid = sorted(n for n, c in all_methods("generate").items() if spec.evaluation in c.evaluations)
+        raise UnknownMethodError(f"method {opts.method!r} does not run on {spec.name} ({spec.evaluation} evaluation); "
+                                 f"valid methods: {', '.join(valid)}")
     base = get_lm_profile(opts.profile)
     config = merge_config(method_cls, base, dict(spec.options), opts.overrides, online=False)
     profile = replace(base, **{k: config[k] for k in PROFILE_KEYS})

@@ -65,6 +65,7 @@ class LMMethod:
     papers: ClassVar[list[str]] = []
     default_config: ClassVar[dict[str, Any]] = dict(LORA_DEFAULTS)
     scenarios: ClassVar[tuple[str, ...]] = ("TIL",)
+    evaluations: ClassVar[tuple[str, ...]] = ("accuracy",)  # the benchmark evaluations it runs on (BenchmarkSpec.evaluation)
 
     def __init__(self, ctx: LMContext) -> None:
         self.ctx = ctx
