@@ -222,17 +222,20 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
     def reproduction() -> Iterator[dict[str, Any]]:
         for run in cat.runs:
             d = run.data
-            m = d.get("metrics") or {}
             found = cat.methods.method_of_run(d["method"], d["benchmark"]) if cat.methods else None
             yield dict(
                 id=run.id, method=d["method"], method_kind=found.kind if found else None, benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
-                aa=m.get("AA"), aia=m.get("AIA"), fm=m.get("FM"), bwt=m.get("BWT"), fwt=m.get("FWT"), im=m.get("IM"),
                 trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
                 peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
                 matrix_json=json.dumps(d.get("accuracy_matrix")), config_json=json.dumps(d.get("config") or {}),
                 versions_json=json.dumps(d.get("versions") or {}), task_names_json=json.dumps(d.get("task_names") or []),
                 source_path=str(run.path.name),
             )
+
+    def reproduction_metric() -> Iterator[dict[str, Any]]:
+        for run in cat.runs:
+            for mid, value in run.metrics.items():
+                yield dict(reproduction_id=run.id, metric_id=mid, value=value)
 
     def reproduction_paper() -> Iterator[dict[str, Any]]:
         for run in cat.runs:
@@ -266,7 +269,7 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
         "taxonomy_value": taxonomy_value, "metric": metric, "dataset": dataset, "dataset_member": dataset_member,
         "dataset_table1": dataset_table1, "paper": paper, "author": author, "paper_author": paper_author,
         "placement": placement, "paper_dataset": paper_dataset, "leaderboard": leaderboard, "result": result, "reproduction": reproduction,
-        "reproduction_paper": reproduction_paper, "repro_benchmark": repro_benchmark, "repro_method": repro_method,
+        "reproduction_metric": reproduction_metric, "reproduction_paper": reproduction_paper, "repro_benchmark": repro_benchmark, "repro_method": repro_method,
         "paper_link": paper_link, "paper_link_method": paper_link_method, "meta": lambda: iter(()),
     }
     missing = set(SQLModel.metadata.tables) - set(sources)

@@ -214,12 +214,6 @@ class ReproductionRow(SQLModel, table=True):
     scenario: str
     profile: str
     seed: int
-    aa: Optional[float] = None
-    aia: Optional[float] = None
-    fm: Optional[float] = None
-    bwt: Optional[float] = None
-    fwt: Optional[float] = None
-    im: Optional[float] = None
     trainable_params: Optional[int] = None
     total_params: Optional[int] = None
     wall_time_s: Optional[float] = None
@@ -232,6 +226,16 @@ class ReproductionRow(SQLModel, table=True):
     versions_json: str
     task_names_json: str
     source_path: str
+
+
+class ReproductionMetricRow(SQLModel, table=True):
+    """One metric of one run, long format: a new metric in catalog.metrics adds rows, not columns."""
+
+    __tablename__ = "reproduction_metric"
+
+    reproduction_id: str = Field(foreign_key="reproduction.id", primary_key=True)
+    metric_id: str = Field(primary_key=True, index=True)
+    value: float
 
 
 class ReproductionPaperRow(SQLModel, table=True):

@@ -62,6 +62,7 @@ class RunRecord:
     id: str
     path: Path
     data: dict[str, Any]
+    metrics: dict[str, float] = field(default_factory=dict)  # computed from the raw evaluation (catalog.runs.run_metrics)
 
 
 @dataclass
@@ -284,7 +285,7 @@ def load_runs(results_dir: Path, root: Path, problems: list[Problem]) -> list[Ru
     runs: list[RunRecord] = []
     if not results_dir.is_dir():
         return runs
-    from catalog.runs import check_run  # small module, no torch
+    from catalog.runs import check_run, run_metrics  # small module, no torch
 
     for path in sorted(results_dir.rglob("*.json")):
         if any(part.startswith(".") for part in path.relative_to(results_dir).parts):
@@ -302,7 +303,7 @@ def load_runs(results_dir: Path, root: Path, problems: list[Problem]) -> list[Ru
         errs = check_run(data)
         problems.extend(Problem(rel, None, run_id, f, m) for f, m in errs)
         if not errs:
-            runs.append(RunRecord(run_id, path, data))
+            runs.append(RunRecord(run_id, path, data, run_metrics(data)))
     return runs
 
 

@@ -212,6 +212,15 @@ register(MetricSpec("LP-GEN", lambda ev: general_ability_change(ev.loss_general 
 METRIC_IDS: tuple[str, ...] = tuple(METRICS)
 
 
+def metric_key(metric_id: str) -> str:
+    """The identifier-safe key of a metric: lower case, ``-`` as ``_`` (``LP-AVG`` → ``lp_avg``).
+
+    Why: SQL column aliases, template variables and JSON keys of the web app
+    need a plain identifier, and every layer must derive it the same way.
+    """
+    return metric_id.lower().replace("-", "_")
+
+
 def _lacks_future_cells(m: Matrix) -> bool:
     return len(m) >= 2 and any(m[i - 1][i] is None for i in range(1, len(m)))
 

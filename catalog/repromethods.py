@@ -26,7 +26,7 @@ from catalog.schema import ID_RE, NonEmpty, Strict
 Kind = Literal["classify", "generate"]
 KINDS: tuple[str, ...] = ("classify", "generate")
 Scenario = Literal["TIL", "CIL", "DIL", "HTB", "BTB"]
-MethodId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+MethodId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_-]*$")]
 BenchId = Annotated[str, Field(pattern=ID_RE.pattern)]
 
 

@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("fastapi")
 
 from catalog.metrics import METRIC_IDS  # noqa: E402
-from webfixture import LORA_KEY, REPRO, XSS_KEY, client, empty_client, empty_db, fixture_db  # noqa: F401,E402
+from webfixture import LORA_KEY, REPRO, REPRO_METRICS, XSS_KEY, client, empty_client, empty_db, fixture_db  # noqa: F401,E402
 
 
 def test_api_papers_filters_and_total(client):
@@ -70,7 +70,7 @@ def test_api_paper(client):
     assert (rerun["method"], rerun["method_name"], rerun["method_key"]) == ("O-Lora", "O-LoRA", "paper:wang2023orthogonal")
     assert rerun["provenance"] == "extracted" and rerun["verified"] is False and rerun["reference"] is False
     assert body["reproductions"][0]["command"] == REPRO["command"]
-    assert body["reproductions"][0]["aa"] == REPRO["aa"]
+    assert body["reproductions"][0]["aa"] == REPRO_METRICS["AA"] and body["reproductions"][0]["metrics"] == REPRO_METRICS
     rep = body["reproduction"]
     assert (rep["kind"], rep["method"], rep["benchmark"], rep["backbone"]) == ("exact", "classify/olora", "wordnet-5x4-til", "MiniLM-L6 encoder + linear head")
     assert rep["note"] == "MiniLM instead of T5." and rep["methods"] == ["classify/olora", "generate/olora"]

@@ -45,3 +45,14 @@ def test_reproductions_page_shows_summary_and_seeds(client):
     assert REPRO["method"] in summary and "73.20" in summary and "±" not in summary  # one seed: no spread to show
     seeds = section.split('<tr class="seeds">')[1]
     assert "<details><summary>per seed (0)</summary>" in seeds and REPRO["command"] in seeds and "412 s" in seeds
+
+
+def test_a_group_shows_the_metrics_its_runs_have():
+    """Continual pre-training runs have log-perplexity metrics, not accuracies: their group shows those columns."""
+    cpt = [dict(method="cpt-seq", benchmark="domains-cpt", scenario="DIL", profile="standard", seed=s, lp_avg=2.0 + s, lp_bwt=-0.1 * s,
+                lp_gen=0.05, wall_time_s=1.0, papers=[], command="c") for s in (0, 1)]
+    groups = summarise(cpt + [_run("seqft", 0, 10.0)])
+    by_bench = {g.benchmark: g for g in groups}
+    assert [m for m, _ in by_bench["domains-cpt"].metrics] == ["LP-AVG", "LP-BWT", "LP-GEN"]
+    assert by_bench["domains-cpt"].methods[0].stats["lp_avg"].mean == 2.5
+    assert [m for m, _ in by_bench["wordnet-5x4"].metrics] == ["AA", "BWT"]

@@ -111,11 +111,12 @@ def make_data(dest: Path) -> Path:
 
 REPRO = dict(
     id="olora/wordnet-5x4-til/smoke-seed0", method="olora", method_kind="classify", benchmark="wordnet-5x4-til", scenario="TIL", profile="smoke", seed=0,
-    aa=73.2, aia=80.1, fm=3.1, bwt=-2.9, fwt=0.4, im=None, trainable_params=1_000_000, total_params=770_000_000, wall_time_s=412.0,
+    trainable_params=1_000_000, total_params=770_000_000, wall_time_s=412.0,
     peak_memory_mb=9000.0, command="clatlas repro run olora --benchmark wordnet-5x4-til --profile smoke --seed 0",
     created="2025-01-01T00:00:00Z", device="cpu", matrix_json=json.dumps([[80.0, None], [77.1, 69.3]]), config_json="{}",
     versions_json="{}", task_names_json=json.dumps(["T1", "T2"]), source_path="olora/wordnet-5x4-til/smoke-seed0.json",
 )
+REPRO_METRICS = {"AA": 73.2, "AIA": 80.1, "FM": 3.1, "BWT": -2.9, "FWT": 0.4}  # long format: one row per metric
 
 
 def build_fixture_db(dest: Path) -> Path:
@@ -127,6 +128,8 @@ def build_fixture_db(dest: Path) -> Path:
     try:
         cols = ", ".join(REPRO)
         con.execute(f"INSERT INTO reproduction ({cols}) VALUES ({', '.join('?' * len(REPRO))})", list(REPRO.values()))
+        con.executemany("INSERT INTO reproduction_metric (reproduction_id, metric_id, value) VALUES (?, ?, ?)",
+                        [(REPRO["id"], mid, v) for mid, v in REPRO_METRICS.items()])
         con.execute("INSERT INTO reproduction_paper (reproduction_id, paper_key) VALUES (?, ?)", (REPRO["id"], "wang2023orthogonal"))
         con.execute("UPDATE paper SET has_reproduction = 1 WHERE key = ?", ("wang2023orthogonal",))
         con.commit()

@@ -19,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-METRICS: tuple[str, ...] = ("aa", "bwt", "fwt", "fm", "aia")
+from catalog.metrics import METRIC_IDS, metric_key
+
+# Every registered metric by its key (``aa``, ``lp_avg``): the columns of queries.reproduction_metrics.
+METRICS: dict[str, str] = {metric_key(mid): mid for mid in METRIC_IDS}
 KEYS: tuple[str, ...] = ("method_kind", "method", "benchmark", "profile")
 
 
@@ -56,7 +59,7 @@ class Measured:
     def as_dict(self) -> dict[str, Any]:
         return {"method_kind": self.method_kind, "method": self.method, "benchmark": self.benchmark, "profile": self.profile,
                 "seeds": self.seeds, "num_tasks": self.num_tasks,
-                "metrics": {m.upper(): {"mean": s.mean, "std": s.std, "n": s.n} for m, s in self.stats.items()}}
+                "metrics": {METRICS[m]: {"mean": s.mean, "std": s.std, "n": s.n} for m, s in self.stats.items()}}
 
 
 def summarise(runs: Iterable[dict[str, Any]]) -> list[Measured]:
@@ -74,6 +77,8 @@ def summarise(runs: Iterable[dict[str, Any]]) -> list[Measured]:
         m = Measured(kind or None, method, benchmark, profile, sorted(int(s) for s in group["seed"]),
                      int(tasks[0]) if len(tasks) == 1 else None)
         for metric in METRICS:
+            if metric not in group:
+                continue
             values = group[metric].dropna()
             if len(values):
                 m.stats[metric] = Stat(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else None, int(len(values)))
@@ -85,8 +90,8 @@ def comparable(reported: dict[str, Any], measured: Measured, metric: str) -> boo
     """True when a reported number and a measured one share benchmark, protocol and metric (the one rule)."""
     return (
         reported.get("benchmark_id") == measured.benchmark
-        and reported.get("metric_id", "").upper() == metric.upper()
-        and metric.lower() in measured.stats
+        and metric_key(reported.get("metric_id") or "") == metric_key(metric)
+        and metric_key(metric) in measured.stats
         and reported.get("num_tasks") is not None and reported.get("num_tasks") == measured.num_tasks
         and reported.get("task_order") is None and reported.get("shots") is None
         and not reported.get("reference")

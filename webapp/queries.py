@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.db import FTS_COLUMNS
+from catalog.metrics import METRIC_IDS, metric_key
 from catalog.taxonomy import Taxonomy, taxonomy_from_db
 from webapp.filters import PaperFilter, Vocabulary
 
 HL_START, HL_END = "\ue000", "\ue001"  # private-use marks: escaped text first, <mark> after
-REPRO_METRICS = ("aa", "aia", "fm", "bwt", "fwt", "im")
 # bm25 weight of each full-text column: a hit in a name (title, acronym, arXiv
 # id) outranks one in the authors, which outranks one in the summary text.
 FTS_WEIGHTS = {"title": 10.0, "acronym": 10.0, "authors": 3.0, "aliases": 6.0, "ids": 8.0, "summary": 1.0}
@@ -200,7 +200,7 @@ def results_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]
 
 
 def reproductions_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
-    sql = ("SELECT r.* FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id "
+    sql = (f"SELECT r.*, {_metric_columns('r')} FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id "
            "WHERE rp.paper_key = ? ORDER BY r.benchmark, r.profile, r.seed")
     return [_repro(dict(r)) for r in con.execute(sql, (key,))]
 
@@ -401,7 +401,16 @@ def result_vocab(con: sqlite3.Connection) -> dict[str, frozenset[str]]:
 # --------------------------------------------------------------------------- reproductions
 
 
+def _metric_columns(alias: str) -> str:
+    """One column per registered metric, pivoted from the long ``reproduction_metric`` table (``None`` where absent)."""
+    return ", ".join(
+        f"(SELECT value FROM reproduction_metric m WHERE m.reproduction_id = {alias}.id AND m.metric_id = '{mid}') AS {metric_key(mid)}"
+        for mid in METRIC_IDS
+    )
+
+
 def _repro(d: dict[str, Any]) -> dict[str, Any]:
+    d["metrics"] = {mid: d[metric_key(mid)] for mid in METRIC_IDS if d.get(metric_key(mid)) is not None}
     for name in ("matrix_json", "config_json", "versions_json", "task_names_json"):
         try:
             d[name[:-5]] = json.loads(d.pop(name) or "null")
@@ -411,7 +420,7 @@ def _repro(d: dict[str, Any]) -> dict[str, Any]:
 
 
 def reproduction_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
-    rows = [_repro(dict(r)) for r in con.execute("SELECT * FROM reproduction ORDER BY method, benchmark, profile, seed")]
+    rows = [_repro(dict(r)) for r in con.execute(f"SELECT r.*, {_metric_columns('r')} FROM reproduction r ORDER BY method, benchmark, profile, seed")]
     papers: dict[str, list[dict[str, Any]]] = {}
     for r in con.execute("SELECT rp.reproduction_id, p.key, p.title FROM reproduction_paper rp JOIN paper p ON p.key = rp.paper_key ORDER BY p.key"):
         papers.setdefault(r[0], []).append({"key": r[1], "title": r[2]})
@@ -472,7 +481,7 @@ def paper_link(con: sqlite3.Connection, key: str) -> dict[str, Any] | None:
 
 def reproduction_metrics(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """One row per run with its metrics and number of tasks: the input of :func:`webapp.measured.summarise`."""
-    sql = "SELECT method_kind, method, benchmark, profile, seed, aa, aia, fm, bwt, fwt, task_names_json FROM reproduction"
+    sql = f"SELECT r.method_kind, r.method, r.benchmark, r.profile, r.seed, r.task_names_json, {_metric_columns('r')} FROM reproduction r"
     out = []
     for r in con.execute(sql):
         d = dict(r)

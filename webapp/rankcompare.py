@@ -18,6 +18,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.metrics import metric_key
 from webapp import queries
 from webapp.boardview import load_board
 from webapp.measured import METRICS, Measured
@@ -80,7 +81,7 @@ def comparisons(con: sqlite3.Connection, measured: list[Measured], methods: dict
                 by_bench.setdefault((s.benchmark, metric), {})[s.ref] = stat.mean
     out: list[Comparison] = []
     for board in queries.leaderboard_list(con):
-        metric = board["metric_id"].lower()
+        metric = metric_key(board["metric_id"])
         if metric not in METRICS:
             continue
         loaded = load_board(con, board["id"], [])

@@ -14,7 +14,11 @@ import statistics
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-METRICS = ("aa", "bwt", "fwt", "fm")
+from catalog.metrics import metric_key
+
+# The metric columns a group shows, in this order, when its runs have them: the accuracy metrics for
+# classification and instruction runs, the log-perplexity ones for continual pre-training.
+SHOWN = ("AA", "BWT", "FWT", "FM", "GA", "LP-AVG", "LP-BWT", "LP-FWT", "LP-FM", "LP-GEN")
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class Group:
     scenario: str | None
     profile: str
     methods: list[MethodRuns]
+    metrics: list[tuple[str, str]] = field(default_factory=list)  # (id, column) of the metrics any run has, in SHOWN order
 
 
 def summarise(runs: Iterable[dict[str, Any]]) -> list[Group]:
@@ -77,7 +82,8 @@ def summarise(runs: Iterable[dict[str, Any]]) -> list[Group]:
         methods = []
         for method in sorted(by_method, key=str.casefold):
             seeds = sorted(by_method[method], key=lambda r: (r["seed"] is None, r["seed"]))
-            methods.append(MethodRuns(method, seeds, {m: mean_std(r.get(m) for r in seeds) for m in METRICS},
+            methods.append(MethodRuns(method, seeds, {metric_key(m): mean_std(r.get(metric_key(m)) for r in seeds) for m in SHOWN},
                                       mean_std(r.get("wall_time_s") for r in seeds)))
-        out.append(Group(benchmark, scenario, profile, methods))
+        shown = [(m, metric_key(m)) for m in SHOWN if any(r.get(metric_key(m)) is not None for mr in methods for r in mr.runs)]
+        out.append(Group(benchmark, scenario, profile, methods, shown))
     return out

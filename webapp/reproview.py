@@ -15,7 +15,9 @@ from typing import Any
 from webapp import queries
 from webapp.measured import METRICS, Measured, reported_beside, run_command, sweep_command, summarise
 
-SHOWN_METRICS: tuple[str, ...] = ("aa", "bwt", "fm")
+# The metrics a paper's "what runs" table shows: accuracies, or log-perplexities for continual pre-training runs.
+SHOWN_METRICS: tuple[str, ...] = ("AA", "BWT", "FM")
+SHOWN_LOSS_METRICS: tuple[str, ...] = ("LP-AVG", "LP-BWT", "LP-GEN")
 
 
 def for_paper(atlas: Any, con: sqlite3.Connection, key: str, results: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -50,12 +52,14 @@ def paper_reproduction(con: sqlite3.Connection, key: str, results: list[dict[str
         if not ran:
             rows.append(_row(m, benchmarks, wanted[0], profile, seeds, None, results))
     first = rows[0] if rows else None
+    loss_only = any(r["measured"] for r in rows) and not any("AA" in (r["measured"] or {}) for r in rows)
     return {
         "kind": link["link"], "method": link["methods"][0] if link["methods"] else None, "methods": link["methods"],
         "benchmark": link["benchmark"] or (first["benchmark"] if first else None),
         "backbone": first["backbone"] if first else None, "note": link["note"],
         "family": link["family"], "family_label": link["family_label"], "reason": link["reason"], "reason_text": link["reason_text"],
         "label": link["label"], "stand_in_benchmark": link["benchmark"], "runs": rows,
+        "metrics": list(SHOWN_LOSS_METRICS if loss_only else SHOWN_METRICS),
     }
 
 
@@ -66,10 +70,10 @@ def _row(m: dict[str, Any], benchmarks: dict[str, dict[str, Any]], benchmark: st
         "method": m["ref"], "method_id": m["method_id"], "label": m["label"], "approach": m["approach"],
         "backbone": m["backbone_label"], "backbone_note": m["backbone_note"], "benchmark": benchmark,
         "scenario": bench.get("scenario"), "benchmark_description": bench.get("description"), "profile": profile, "seeds": seeds,
-        "measured": {k.upper(): {"mean": st.mean, "std": st.std, "n": st.n} for k, st in s.stats.items()} if s else None,
-        "measured_text": {k.upper(): st.text() for k, st in s.stats.items()} if s else {},
+        "measured": {METRICS[k]: {"mean": st.mean, "std": st.std, "n": st.n} for k, st in s.stats.items()} if s else None,
+        "measured_text": {METRICS[k]: st.text(3 if METRICS[k].startswith("LP-") else 1) for k, st in s.stats.items()} if s else {},
         # a reported number beside a measured one only where benchmark, protocol and metric match (webapp.measured.comparable)
-        "reported": {k.upper(): v for k in METRICS if s and (v := reported_beside(results, s, k)) is not None},
+        "reported": {METRICS[k]: v for k in METRICS if s and (v := reported_beside(results, s, k)) is not None},
         "command": run_command(m["method_id"], benchmark, profile, seeds[0] if seeds else 0),
         "sweep_command": sweep_command(m["method_id"], benchmark, profile, seeds) if len(seeds) > 1 else None,
     }

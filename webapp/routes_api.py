@@ -142,7 +142,7 @@ def _reproduction(r: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _repro(r: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "method", "benchmark", "scenario", "profile", "seed", "aa", "aia", "fm", "bwt", "fwt", "im", "trainable_params",
+    keep = ("id", "method", "benchmark", "scenario", "profile", "seed", "aa", "aia", "fm", "bwt", "fwt", "im", "metrics", "trainable_params",
             "total_params", "wall_time_s", "peak_memory_mb", "command", "created", "device", "matrix", "task_names", "papers")
     return {k: r.get(k) for k in keep if k in r}
 
