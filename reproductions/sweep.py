@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import statistics
 import os
 import subprocess
 import sys
@@ -33,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from catalog.metrics import METRIC_IDS
 from catalog.paths import results_dir
 from catalog.runfile import read_result, result_path, write_atomic
 
@@ -108,20 +110,31 @@ def resolve_grid(name_or_path: str) -> Grid:
 
 
 def check_grid(grid: Grid) -> None:
-    """Refuse unknown benchmarks, methods (for each benchmark's kind) and profiles before anything runs."""
-    from reproductions.benchmarks import UnknownBenchmarkError, get_benchmark
-    from reproductions.methods import all_methods
+    """Refuse unknown benchmarks, methods (for each benchmark) and devices before anything runs.
 
+    Checked against ``data/reproductions/methods.yaml`` (the harness's methods
+    as data; ``clatlas validate`` checks the file and a test keeps it equal to
+    the registry), read as plain YAML: importing the registry (torch) or the
+    catalog's validators here would add seconds to every sweep for a check
+    that two fields of that file answer.
+    """
+    from catalog.paths import data_dir
+
+    path = data_dir() / "reproductions" / "methods.yaml"
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        kinds = {b["id"]: b["kind"] for b in raw["benchmarks"]}
+        runs_on = [(m["id"], m["kind"], m["benchmarks"]) for m in raw["methods"]]
+    except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
+        raise SweepError(f"grid {grid.name}: cannot check it against {path} ({exc!r}); run `clatlas validate`") from exc
     for b in grid.benchmarks:
-        try:
-            spec = get_benchmark(b)
-        except UnknownBenchmarkError as exc:
-            raise SweepError(f"grid {grid.name}: benchmarks: {exc}") from exc
-        known = {n for n, c in all_methods(spec.kind).items() if spec.evaluation in getattr(c, "evaluations", ("accuracy",))}
+        if b not in kinds:
+            raise SweepError(f"grid {grid.name}: benchmarks: unknown benchmark {b!r}; valid: {', '.join(sorted(kinds))}")
+        known = sorted(mid for mid, kind, benches in runs_on if b in benches)
         for m in grid.methods:
             if m not in known:
-                raise SweepError(f"grid {grid.name}: methods: {m!r} has no {spec.kind} implementation for benchmark {b!r} "
-                                 f"({spec.evaluation} evaluation); valid: {', '.join(sorted(known))}")
+                raise SweepError(f"grid {grid.name}: methods: {m!r} has no {kinds[b]} implementation for benchmark {b!r}; "
+                                 f"valid: {', '.join(known)}")
     if grid.device not in ("cpu", "cuda"):
         raise SweepError(f"grid {grid.name}: device: {grid.device!r}; valid: cpu, cuda")
 
@@ -218,26 +231,32 @@ def run_ray(grid: Grid, cells: list[Cell], out: Path, jobs: int, report: Callabl
 
 
 def summary_table(grid: Grid, out: Path) -> str:
-    """Mean ± std (n seeds) per method × benchmark of every metric, from the result files (markdown)."""
-    import pandas as pd
+    """Mean ± sample std (n seeds) per method × benchmark of every metric, from the result files (markdown).
 
-    rows = []
+    The sample standard deviation, as the README tables and the site use;
+    plain ``statistics`` rather than pandas, whose import alone costs a
+    second or more of every sweep.
+    """
+    groups: dict[tuple[str, str], list[dict[str, float | None]]] = {}
     for c in grid.cells():
         p = result_path(out, c.method, c.benchmark, grid.profile, c.seed)
         if p.is_file():
-            r = read_result(p)
-            rows.append({"benchmark": c.benchmark, "method": c.method, "seed": c.seed, **r.computed_metrics()})
-    if not rows:
+            groups.setdefault((c.benchmark, c.method), []).append(read_result(p).computed_metrics())
+    if not groups:
         return "(no results)"
-    df = pd.DataFrame(rows)
-    metrics = [m for m in df.columns if m not in ("benchmark", "method", "seed") and df[m].notna().any()]
-    g = df.groupby(["benchmark", "method"], sort=False)
-    mean, std, n = g[metrics].mean(), g[metrics].std(ddof=0), g["seed"].count()
-    head = "| benchmark | method | n | " + " | ".join(metrics) + " |"
-    lines = [head, "|" + "---|" * (3 + len(metrics))]
-    for key in mean.index:
-        cells = [f"{mean.loc[key, m]:.1f} ± {std.loc[key, m]:.1f}" if pd.notna(mean.loc[key, m]) else "–" for m in metrics]
-        lines.append(f"| {key[0]} | {key[1]} | {n.loc[key]} | " + " | ".join(cells) + " |")
+    metrics = [m for m in METRIC_IDS if any(r.get(m) is not None for rows in groups.values() for r in rows)]
+    lines = ["| benchmark | method | n | " + " | ".join(metrics) + " |", "|" + "---|" * (3 + len(metrics))]
+    for (benchmark, method), rows in groups.items():
+        cells = []
+        for m in metrics:
+            vals = [float(v) for r in rows if (v := r.get(m)) is not None]
+            if not vals:
+                cells.append("–")
+                continue
+            digits = 3 if m.startswith("LP-") else 1
+            sd = f" ± {statistics.stdev(vals):.{digits}f}" if len(vals) > 1 else ""
+            cells.append(f"{statistics.fmean(vals):.{digits}f}{sd}")
+        lines.append(f"| {benchmark} | {method} | {len(rows)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 

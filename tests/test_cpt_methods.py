@@ -52,7 +52,7 @@ def test_sweep_file_names_every_method_and_refuses_instruction_methods() -> None
     grid = resolve_grid("llm-cpt")
     assert set(grid.methods) == set(CPT_METHODS) and grid.seeds == [0, 1, 2] and grid.benchmarks == ["domains-cpt"]
     check_grid(grid)
-    with pytest.raises(SweepError, match="perplexity evaluation"):
+    with pytest.raises(SweepError, match="no generate implementation for benchmark .domains-cpt."):
         check_grid(Grid("x", ["seqft"], ["domains-cpt"], [0]))
     with pytest.raises(SweepError, match="accuracy evaluation"):
         check_grid(Grid("x", ["cpt-seq"], ["wordnet-instruct"], [0]))

@@ -30,6 +30,8 @@ def test_bad_grids_are_refused_before_anything_runs(tmp_path: Path) -> None:
         run_sweep(_grid(["seqlora", "nope"]), tmp_path)
     with pytest.raises(SweepError, match="unknown benchmark"):
         run_sweep(Grid("t", ["seqlora"], ["nope"], [0]), tmp_path)
+    with pytest.raises(SweepError, match="'progprompt' has no classify implementation for benchmark 'wordnet-5x4'"):
+        check_grid(_grid(["progprompt"]))  # TIL-only: refused on the CIL benchmark before anything runs
     with pytest.raises(SweepError, match="'inclora' has no generate implementation"):
         check_grid(Grid("t", ["inclora"], ["wordnet-instruct"], [0]))
     assert not any(tmp_path.iterdir())
@@ -49,15 +51,18 @@ def test_local_sweep_skips_finished_cells_and_isolates_failures(tmp_path: Path, 
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
     out = tmp_path / "results"
-    grid = _grid(["seqlora", "progprompt"])  # progprompt is TIL-only: that cell fails on the CIL benchmark
+    grid = _grid(["seqlora", "replay"])
+    broken = out / ".checkpoints" / "replay" / "wordnet-5x4" / "smoke-seed0"  # a corrupt checkpoint: that cell fails when it resumes
+    broken.mkdir(parents=True)
+    (broken / "latest.json").write_text("{not json", encoding="utf-8")
     first = run_sweep(grid, out, jobs=1, cell_filter=[Cell("seqlora", "wordnet-5x4", 0)])  # "interrupted" after one cell
     assert [o.status for o in first] == ["done"]
     again = run_sweep(grid, out, jobs=2)
     status = {o.cell.method: o for o in again}
     assert status["seqlora"].status == "skipped"  # finished cells are not re-run
-    assert status["progprompt"].status == "failed" and "does not support scenario CIL" in (status["progprompt"].error or "")
+    assert status["replay"].status == "failed" and "is corrupt" in (status["replay"].error or "")
     err = capsys.readouterr().err
-    assert "1 cell(s) failed" in err and "progprompt/wordnet-5x4/seed0" in err
+    assert "1 cell(s) failed" in err and "replay/wordnet-5x4/seed0" in err
     assert "| wordnet-5x4 | seqlora | 1 |" in err  # the summary table comes from the result files
     assert (out / "seqlora" / "wordnet-5x4" / "smoke-seed0.json").is_file()
 
