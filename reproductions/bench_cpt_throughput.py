@@ -12,7 +12,10 @@ Rounds alternate to share any background load; the median ratio of
 tokens/s (harness / bare) is reported.
 
     python -m reproductions.bench_cpt_throughput [--method cpt-seq] [--steps 8] [--rounds 3] [--threads 2]
-        [--batch-size 4] [--block-size 128]
+        [--batch-size 4] [--block-size 128] [--write]
+
+With ``--write`` the rounds, the median ratio and the peak memory go to
+``benchmarks/RESULTS-cpt-throughput-<method>.json``.
 
 Keep ``--steps`` small on a CPU: a full-training step of the 135M model on
 4 x 128 tokens takes seconds.
@@ -21,9 +24,14 @@ Keep ``--steps`` small on a CPU: a full-training step of the 135M model on
 from __future__ import annotations
 
 import argparse
+import json
+import platform
+import resource
 import statistics
 import sys
 import time
+
+from catalog.paths import REPO_ROOT
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,6 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch-size", type=int, default=None, help="default: the profile's")
     ap.add_argument("--block-size", type=int, default=None, help="default: the profile's")
     ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
+    ap.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-cpt-throughput-<method>.json")
     args = ap.parse_args(argv)
 
     import torch
@@ -103,14 +112,25 @@ def main(argv: list[str] | None = None) -> int:
     load_causal_lm(SMOLLM2)  # read (and dequantise) the weights once, outside the timings
     bare()  # warm-up: first-touch allocations, lazy init
     ratios = []
+    rounds = []
     for r in range(args.rounds):
         tb, th = bare(), harness()
         ratios.append((tokens / th) / (tokens / tb))
+        rounds.append({"bare_s": round(tb, 3), "harness_s": round(th, 3), "ratio": round(ratios[-1], 4)})
         print(f"round {r + 1}: bare {tokens / tb:.0f} tok/s, harness {tokens / th:.0f} tok/s "
               f"({len(batches)} steps of {bs} x {block_size} tokens), ratio {ratios[-1]:.3f}", flush=True)
     med = statistics.median(ratios)
-    print(f"method {args.method}: harness/bare tokens-per-second ratio (median of {args.rounds}) = {med:.3f}; "
-          f"threads={args.threads}, device={device}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+    print(f"method {args.method}: harness/bare tokens-per-second ratio (median of {args.rounds}) = {med:.3f} "
+          f"({'meets' if med >= 0.9 else 'BELOW'} the 0.9 target); threads={args.threads}, device={device}; peak memory {peak:.0f} MiB")
+    if args.write:
+        out = REPO_ROOT / "benchmarks" / f"RESULTS-cpt-throughput-{args.method}.json"
+        out.write_text(json.dumps({"method": args.method, "steps": len(batches), "batch_size": bs, "block_size": block_size,
+                                   "tokens_per_round": tokens, "threads": args.threads, "device": str(device), "rounds": rounds,
+                                   "median_ratio": round(med, 4), "peak_memory_mib": round(peak),
+                                   "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
+                                   "command": "python -m reproductions.bench_cpt_throughput " + " ".join(argv or sys.argv[1:])},
+                                  indent=2) + "\n", encoding="utf-8")
     return 0
 
 
