@@ -3,15 +3,18 @@
 Each measurement runs in a fresh Python process so that its peak memory
 (``ru_maxrss`` of the child) is its own. Run from the repo root:
 
-    python -m benchmarks.bench_catalog --sizes 10000 100000
+    python -m benchmarks.bench_catalog --sizes 10000 100000 [--write]
 
-and copy the printed table into the README.
+prints the table; ``--write`` also writes it, with the machine's core count and
+load average, to ``benchmarks/RESULTS-catalog.md`` and into the README between
+``<!-- bench_catalog -->`` and ``<!-- /bench_catalog -->``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -55,6 +58,7 @@ def main() -> None:
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    ap.add_argument("--write", action="store_true", help="write benchmarks/RESULTS-catalog.md and the README table")
     args = ap.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,10 +72,30 @@ def main() -> None:
             rows.append((n, y, v, b))
             print(f"{n}: yaml {y['seconds']:.1f}s, validate {v['seconds']:.1f}s, build {b['seconds']:.1f}s, peak {b['peak_mib']:.0f} MiB", file=sys.stderr)
             db.unlink(missing_ok=True)
-    print("| papers | bare YAML parse (C loader) | validate | build (validate + SQLite) | build / YAML | peak memory (build) |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    lines = ["| papers | bare YAML parse (C loader) | validate | build (validate + SQLite) | build / YAML | peak memory (build) |",
+             "|---:|---:|---:|---:|---:|---:|"]
     for n, y, v, b in rows:
-        print(f"| {n:,} | {y['seconds']:.1f} s | {v['seconds']:.1f} s | {b['seconds']:.1f} s | {b['seconds'] / y['seconds']:.2f}x | {b['peak_mib']:.0f} MiB |")
+        lines.append(f"| {n:,} | {y['seconds']:.1f} s | {v['seconds']:.1f} s | {b['seconds']:.1f} s | "
+                     f"{b['seconds'] / y['seconds']:.1f}x | {b['peak_mib']:.0f} MiB |")
+    table = "\n".join(lines)
+    print(table)
+    if args.write:
+        write(table)
+
+
+def write(table: str) -> None:
+    """The table into benchmarks/RESULTS-catalog.md (with the machine's state) and into the README block."""
+    root = Path(__file__).resolve().parent.parent
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    (root / "benchmarks" / "RESULTS-catalog.md").write_text(
+        "# Catalog benchmark: validate and build\n\n"
+        "Written by `python -m benchmarks.bench_catalog --write` on synthetic catalogs (`benchmarks/synthetic.py`). "
+        f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; load average at the end of the run "
+        f"(other jobs included): {load}.\n\n" + table + "\n", encoding="utf-8")
+    readme = root / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    a, b = text.index("<!-- bench_catalog -->"), text.index("<!-- /bench_catalog -->")
+    readme.write_text(text[: a + len("<!-- bench_catalog -->")] + "\n" + table + "\n" + text[b:], encoding="utf-8")
 
 
 if __name__ == "__main__":

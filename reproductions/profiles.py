@@ -1,8 +1,8 @@
 """Run profiles: how much data and training a run gets.
 
 ``smoke`` exists for tests and CI (seconds per method on 2 CPU cores);
-``standard`` is the profile the science claims are made on (about a minute or
-two per method on 2 cores). Methods add their own hyperparameters on top
+``standard`` is the profile the science claims are made on (each result file
+records its wall time). Methods add their own hyperparameters on top
 (``Method.default_config``); the merged dict is stored in every result file.
 """
 

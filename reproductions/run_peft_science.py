@@ -3,7 +3,13 @@
 Usage::
 
     python -m reproductions.run_peft_science [--groups til cil online] [--seeds 0 1 2]
-        [--reuse] [--baseline-dir /tmp/sci/results] [--report benchmarks/RESULTS-repro-peft.md]
+        [--reuse] [--baseline-dir /tmp/sci/results] [--report FILE]
+    python -m reproductions.run_peft_science --dry-run --doc benchmarks/RESULTS-repro-peft.md [--check]
+
+``--dry-run`` trains nothing: it only tabulates the result files that exist.
+``--doc`` writes the tables, the checks and the paired comparisons between the
+markers ``<!-- run_peft_science -->`` and ``<!-- /run_peft_science -->`` of a
+markdown file; with ``--check`` it only fails (status 1) when that block is stale.
 
 Three groups, each within one scenario so that methods are only compared
 with methods evaluated the same way:
@@ -93,6 +99,44 @@ def findings(bench: str, results: dict[str, list[ReproductionResult]]) -> list[s
     return out
 
 
+def _diag_mean(r: ReproductionResult) -> float:
+    """Mean accuracy on each task right after learning it, a[j][j]."""
+    return statistics.fmean(r.accuracy_matrix[j][j] for j in range(len(r.accuracy_matrix)))
+
+
+def paired(bench: str, results: dict[str, list[ReproductionResult]]) -> list[str]:
+    """Seed-by-seed comparisons that the means hide (same seed = same data and initialisation)."""
+    out: list[str] = []
+    o = {r.seed: r for r in results.get("olora", [])}
+    i = {r.seed: r for r in results.get("inclora", [])}
+    seeds = sorted(set(o) & set(i))
+    if seeds:
+        gaps = [i[s].metrics["AA"] - o[s].metrics["AA"] for s in seeds]  # type: ignore[operator]
+        la_o, la_i = [_diag_mean(o[s]) for s in seeds], [_diag_mean(i[s]) for s in seeds]
+        out.append("IncLoRA AA minus O-LoRA AA, seed by seed (" + ", ".join(f"seed {s}: {g:.2f}" for s, g in zip(seeds, gaps))
+                   + f"): O-LoRA lower in {sum(g > 0 for g in gaps)}/{len(seeds)}, equal in {sum(g == 0 for g in gaps)}/{len(seeds)}")
+        out.append(f"mean a[j][j] (accuracy on each task right after learning it): O-LoRA {statistics.fmean(la_o):.2f} "
+                   f"vs IncLoRA {statistics.fmean(la_i):.2f}, O-LoRA lower in {sum(a < b for a, b in zip(la_o, la_i))}/{len(seeds)} seeds")
+    for m in ("adaptercl",):
+        rs = results.get(m, [])
+        if rs:
+            last = [statistics.fmean(r.accuracy_matrix[-1][j] for r in rs) for j in range(len(rs[0].accuracy_matrix))]
+            out.append(f"{m} accuracy per task after the last task (mean over {len(rs)} seeds): "
+                       + ", ".join(f"task {j + 1} {v:.1f}" for j, v in enumerate(last)))
+    return out
+
+
+MARK_BEGIN, MARK_END = "<!-- run_peft_science -->", "<!-- /run_peft_science -->"
+
+
+def replace_block(text: str, block: str) -> str:
+    """``text`` with the generated block between the markers replaced (the markers must be there)."""
+    a, b = text.find(MARK_BEGIN), text.find(MARK_END)
+    if a < 0 or b < a:
+        raise SystemExit(f"markers {MARK_BEGIN} ... {MARK_END} not found")
+    return text[: a + len(MARK_BEGIN)] + "\n" + block + "\n" + text[b:]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--groups", nargs="+", choices=sorted(GROUPS), default=["til", "cil", "online"])
@@ -105,7 +149,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse", action="store_true", help="keep existing result files instead of re-running")
     ap.add_argument("--dry-run", action="store_true", help="only tabulate the result files that exist")
     ap.add_argument("--report", type=Path, help="also write the markdown tables here")
+    ap.add_argument("--doc", type=Path, help="write the tables between the run_peft_science markers of this markdown file")
+    ap.add_argument("--check", action="store_true", help="with --doc: fail if its block is stale, write nothing")
     args = ap.parse_args(argv)
+    if args.check and not args.doc:
+        ap.error("--check needs --doc")
     args.out = args.out or results_dir()
 
     from reproductions import runner
@@ -138,9 +186,22 @@ def main(argv: list[str] | None = None) -> int:
                 table(results),
                 "",
                 *[f"- {f}" for f in findings(bench, results)],
+                *[f"- {f}" for f in paired(bench, results)],
                 "",
             ]
-    text = "\n".join([*sections, f"sweep wall time {time.perf_counter() - t0:.0f} s"])
+    # The time of this invocation means nothing when it only read files.
+    text = "\n".join(sections if args.dry_run else [*sections, f"sweep wall time {time.perf_counter() - t0:.0f} s"])
+    if args.doc:
+        old = args.doc.read_text(encoding="utf-8")
+        new = replace_block(old, text.rstrip("\n"))
+        if args.check:
+            if new != old:
+                print(f"stale: {args.doc}; run python -m reproductions.run_peft_science --dry-run --doc {args.doc}", file=sys.stderr)
+                return 1
+            return 0
+        write_atomic(args.doc, new)
+        print(f"wrote {args.doc}", file=sys.stderr)
+        return 0
     print(text)
     if args.report:
         write_atomic(args.report, text + "\n")

@@ -37,3 +37,12 @@ def test_replace_block_needs_its_markers() -> None:
     assert report.replace_block("a\n<!-- table:x -->\nold\n<!-- /table:x -->\nb", "x", "new") == "a\n<!-- table:x -->\nnew\n<!-- /table:x -->\nb"
     with pytest.raises(ValueError, match="no <!-- table:y -->"):
         report.replace_block("text", "y", "new")
+
+
+def test_peft_results_page_is_up_to_date() -> None:
+    """benchmarks/RESULTS-repro-peft.md's tables and checks are written from the result files (no training)."""
+    from reproductions import run_peft_science
+
+    doc = REPO_ROOT / "benchmarks" / "RESULTS-repro-peft.md"
+    assert run_peft_science.main(["--dry-run", "--doc", str(doc), "--check"]) == 0, (
+        "run: python -m reproductions.run_peft_science --dry-run --doc benchmarks/RESULTS-repro-peft.md")

@@ -21,13 +21,12 @@ Deviations: (1) the backbone is a MiniLM text encoder, not a ViT; prompts are
 spliced in after ``[CLS]`` and the classifier reads the mean over the *text*
 tokens (the harness's pooling for all methods) rather than the mean over the
 prompt positions that L2P's ViT head uses; (2) prompts are initialised from
-random vocabulary embeddings instead of uniform(-1, 1), which is ~20x the
-scale of MiniLM's word embeddings; (3) the optional batch-wise
+random vocabulary embeddings instead of uniform(-1, 1), which is far larger
+than the scale of MiniLM's word embeddings; (3) the optional batch-wise
 prompt-frequency penalty of L2P (for task-incremental training) is not used;
 (4) learning rate 1e-2 (prompt tuning needs a larger step than full
-fine-tuning's 5e-5: of 5e-5, 1e-3, 1e-2 and 3e-2, 1e-2 is the smallest whose
-training loss on the first task clearly falls within the 2-epoch budget;
-chosen on training loss, never on test accuracy).
+fine-tuning's 5e-5), set on the training loss before the committed runs and
+not tuned on test accuracy (no committed run compares learning rates).
 """
 
 from __future__ import annotations
