@@ -70,6 +70,13 @@ class Atlas:
         vocab = self.vocab()
         return self.cached("index", lambda con: PaperIndex(con, vocab))
 
+    def cards(self) -> dict[str, Markup]:
+        """Every paper's list card, rendered once per database build (see :mod:`webapp.cards`)."""
+        from webapp.cards import build_cards
+
+        tax = self.vocab().taxonomy
+        return self.cached("cards", lambda con: build_cards(con, self.env, tax))
+
     def data_token(self) -> str:
         """What the database's content is: the build's data fingerprint and schema version (from ``meta``)."""
 
