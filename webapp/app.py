@@ -208,7 +208,9 @@ def create_app(db_path: Path | str | None = None, *, access_log: bool = False) -
 
     app.add_middleware(SecurityHeaders)
     middleware.install(app, etag_base, access_log=access_log)
-    app.include_router(routes_api.router)
+    # pages first: the router tries routes in order, and the busiest page (/papers) then matches after
+    # a few routes instead of after every API route (no page path overlaps an /api/ or /export/ one)
     app.include_router(routes_pages.router)
+    app.include_router(routes_api.router)
     openapi.install(app, atlas)
     return app

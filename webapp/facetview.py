@@ -46,8 +46,16 @@ def extension_badge(v: Any) -> str:
     return f'<span class="badge ext" title="Added by CL Atlas beyond the survey\'s taxonomy{rationale}">extension</span>'
 
 
-def sidebar(f: PaperFilter, facets: dict[str, list[FacetValue]], tax: Taxonomy, repro_titles: dict[str, str]) -> Markup:
-    """The ``<aside>`` of ``/papers`` for filter ``f`` and its facet counts."""
+def badges(tax: Taxonomy) -> dict[tuple[str, str], str]:
+    """The extension badge of every taxonomy value (empty for the survey's own values), by (axis, value)."""
+    return {(axis, v.value): extension_badge(v) for axis in AXES for v in tax.values[axis]}
+
+
+def sidebar(f: PaperFilter, facets: dict[str, list[FacetValue]], tax: Taxonomy, repro_titles: dict[str, str],
+            value_badges: dict[tuple[str, str], str] | None = None) -> Markup:
+    """The ``<aside>`` of ``/papers`` for filter ``f`` and its facet counts (``value_badges``: :func:`badges` of ``tax``)."""
+    if value_badges is None:
+        value_badges = badges(tax)
     out: list[str] = []
     w = out.append
     active = sum(1 for name, _ in f.params(paging=False) if name != "sort")
@@ -82,7 +90,7 @@ def sidebar(f: PaperFilter, facets: dict[str, list[FacetValue]], tax: Taxonomy, 
         w(f'  <section class="facet" data-facet="{_e(axis)}">\n    <h3>{_e(tax.axis_labels[axis])}</h3>\n    <ul>\n')
         for v in facets[axis]:
             cls = ("selected" if v.selected else "") + (" empty" if not v.count and not v.selected else "")
-            badge = extension_badge(tax.get(axis, v.value))
+            badge = value_badges.get((axis, v.value), "")
             if v.count or v.selected:
                 item = (f'<a href="{_e(f.toggle_href(axis, v.value))}" title="{_e(v.label)}">' + (CHECK if v.selected else "")
                         + f"{_e(v.value)}{badge}</a>")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, Iterable
 from urllib.parse import quote_plus
 
@@ -41,9 +41,15 @@ FALSE = {"0", "false", "no", "off", "f", "n"}
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z").match  # what quote_plus leaves as it is
 
 
+@lru_cache(maxsize=4096)
+def _quote(text: str) -> str:
+    """:func:`quote_plus`, remembered: the same venue and taxonomy values recur in every list page's links."""
+    return quote_plus(text)
+
+
 def _enc(name: str, value: str) -> str:
     """``name=value`` exactly as :func:`urllib.parse.urlencode` writes it, without calling quote for plain words."""
-    return (name if _PLAIN(name) else quote_plus(name)) + "=" + (value if _PLAIN(value) else quote_plus(value))
+    return (name if _PLAIN(name) else _quote(name)) + "=" + (value if _PLAIN(value) else _quote(value))
 
 
 def urlencode(params: Iterable[tuple[str, str]]) -> str:

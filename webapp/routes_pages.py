@@ -59,7 +59,8 @@ async def papers(request: Request) -> Response:
         built = atlas.cards()
         page_cards = [c for k in keys if (c := built.get(k)) is not None]
     pages = max(1, math.ceil(total / f.per_page))
-    sidebar = facetview.sidebar(f, facets, vocab.taxonomy, REPRO_LINK_TITLES)
+    badges = atlas.cached("badges", lambda con: facetview.badges(vocab.taxonomy))
+    sidebar = facetview.sidebar(f, facets, vocab.taxonomy, REPRO_LINK_TITLES, badges)
     return atlas.render(request, "papers.html", f=f, total=total, cards=page_cards, sidebar=sidebar, pages=pages)
 
 
