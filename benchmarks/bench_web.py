@@ -208,19 +208,28 @@ def datasette_paper_facet_urls(triples: list[tuple[str, str, str]]) -> list[str]
 # --------------------------------------------------------------------------- measurement
 
 
-def latencies(base: str, urls: list[str], n: int, warmup: int = 20, offset: int = 0) -> tuple[list[float], int]:
-    """``n`` sequential keep-alive requests (ms each) and the number of HTTP errors."""
-    with httpx.Client(base_url=base, timeout=30) as client:
-        for u in urls[:warmup]:
-            client.get(u)
-        times, errors = [], 0
-        for k in range(offset, offset + n):
-            u = urls[k % len(urls)]
-            t = time.perf_counter()
-            r = client.get(u)
-            times.append((time.perf_counter() - t) * 1000)
-            errors += r.status_code >= 400
-    return times, errors
+def latencies(targets: dict[str, tuple[str, list[str]]], n: int, warmup: int = 20) -> dict[str, tuple[list[float], int]]:
+    """``n`` sequential keep-alive requests to each server (``who: (base URL, URLs)``), interleaved request by request
+    (the order rotating), so that all of them see the same load; the times in ms and the number of HTTP errors of each."""
+    clients = {who: httpx.Client(base_url=base, timeout=30) for who, (base, _) in targets.items()}
+    out: dict[str, tuple[list[float], int]] = {who: ([], 0) for who in targets}
+    try:
+        for who, (_, urls) in targets.items():
+            for u in urls[:warmup]:
+                clients[who].get(u)
+        order = list(targets)
+        for k in range(n):
+            for who in order[k % len(order):] + order[:k % len(order)]:
+                urls = targets[who][1]
+                t = time.perf_counter()
+                r = clients[who].get(urls[k % len(urls)])
+                times, errors = out[who]
+                times.append((time.perf_counter() - t) * 1000)
+                out[who] = (times, errors + (r.status_code >= 400))
+    finally:
+        for c in clients.values():
+            c.close()
+    return out
 
 
 def summary(times: list[float]) -> dict[str, float]:
@@ -275,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--datasette", default=shutil.which("datasette"), help="datasette executable (skipped when absent)")
     ap.add_argument("--python", default=sys.executable, help="interpreter that runs the CL Atlas server (default: this one)")
     ap.add_argument("--baseline", type=Path, default=None, help="another checkout whose CL Atlas code also runs, for a before/after")
-    ap.add_argument("--requests", type=int, default=300, help="sequential requests per latency row (in 3 alternating chunks)")
+    ap.add_argument("--requests", type=int, default=300, help="sequential requests per server and latency row (interleaved)")
     ap.add_argument("--rounds", type=int, default=5, help="load rounds per server (alternating)")
     ap.add_argument("--seconds", type=float, default=5, help="duration of each load run")
     ap.add_argument("--connections", type=int, default=16)
@@ -331,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
                 runs[who].append(profile_breakdown(args.python, root, db, args.profile_requests))
         breakdown = {who: {k: statistics.mean(r[k] for r in rs if k in r) for k in rs[0]} for who, rs in runs.items()}
 
-        # ---------------------------------------------------------------- latency (one process each), alternating chunks
+        # ---------------------------------------------------------------- latency (one process each), interleaved
         ours_rows = {
             "list, 3 facets selected + all facet counts (HTML)": list_urls,
             "FTS search, HTML list with facet counts": ["/papers?" + urlencode({"q": w}) for w in SEARCH_WORDS],
@@ -348,16 +357,13 @@ def main(argv: list[str] | None = None) -> int:
         }
         lat: dict[str, dict[str, list[float]]] = {"ours": {}, "baseline": {}, "datasette": {}}
         errors = 0
-        chunks = 3
         for name in {**ours_rows, **ds_rows}:
-            for c in range(chunks):
-                n = args.requests // chunks
-                for who, server, rows in (("ours", ours1, ours_rows), ("baseline", base1, ours_rows), ("datasette", ds1, ds_rows)):
-                    if server is None or name not in rows:
-                        continue
-                    times, errs = latencies(server.base, rows[name], n, warmup=20 if c == 0 else 2, offset=c * n)
-                    lat[who].setdefault(name, []).extend(times)
-                    errors += errs if who == "ours" else 0
+            targets = {who: (server.base, rows[name]) for who, server, rows in
+                       (("ours", ours1, ours_rows), ("baseline", base1, ours_rows), ("datasette", ds1, ds_rows))
+                       if server is not None and name in rows}
+            for who, (times, errs) in latencies(targets, args.requests).items():
+                lat[who][name] = times
+                errors += errs if who == "ours" else 0
 
         # ---------------------------------------------------------------- throughput, alternating rounds
         for s in servers:  # warm every worker (each builds its index and paper cards on first use)
@@ -403,7 +409,7 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
         f"uvicorn's HTTP parser/event loop: {'; '.join(stacks)}.",
         "",
         f"Latency: {sum(len(v) for v in ours.values()) // max(len(ours), 1)} sequential keep-alive requests per row (httpx), client-side wall time in ms, "
-        "in 3 chunks alternating between the servers, rotating over varied URLs (60 random facet triples, 10 search words, 200 random papers), "
+        "interleaved request by request between the servers (so all see the same load), rotating over varied URLs (60 random facet triples, 10 search words, 200 random papers), "
         "after warm-up; one server process each.",
         "",
     ]

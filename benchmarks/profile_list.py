@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         pages = max(1, math.ceil(total / f.per_page))
         if new:
             built = atlas.cards()
-            cards = [built[k] for k in keys if k in built]
+            cards = [c for k in keys if (c := built.get(k)) is not None]
             lap("paper rows: SQL fetch / prebuilt cards")
             badges = atlas.cached("badges", lambda con: facetview.badges(vocab.taxonomy))
             side = facetview.sidebar(f, facets, vocab.taxonomy, REPRO_LINK_TITLES, badges)

@@ -72,9 +72,29 @@ def test_prebuilt_cards_equal_live_rendering(synthetic_db):
         keys = index.search(con, f)[1]
         live = cards.render_cards(atlas.env, tax, queries.rows_for_keys(con, keys))
         assert [built[k] for k in keys] == live
+        # a search page's cards take their placement paths from the build: the same as rendering them
+        if keys:
+            marked = queries.rows_for_keys(con, keys[:5], "learning")
+            fresh = cards.render_cards(atlas.env, tax, [dict(r) for r in marked])
+            assert cards.render_cards(atlas.env, tax, marked, built) == fresh
 
 
 def test_urlencode_equals_the_standard_library():
     pairs = [("family", "LLM"), ("venue", "ICLR 2025"), ("q", 'a "b" <c> & d/é~x_y.z-1'), ("q", ""), ("k y", "+%="), ("dataset", "MMLU-Pro")]
     for n in range(len(pairs) + 1):
         assert urlencode(pairs[:n]) == urllib.parse.urlencode(pairs[:n])
+
+
+def test_link_fast_paths_equal_building_the_filter(synthetic_db):
+    """toggle_href and href(**changes) build query strings from cached pieces; they must equal the slow definitions."""
+    atlas = Atlas(synthetic_db)
+    vocab = atlas.vocab()
+    for f in filters(atlas, 60, seed=6):
+        assert f.query() == urllib.parse.urlencode(f.params()) and f.query(paging=False) == urllib.parse.urlencode(f.params(paging=False))
+        for name in ("setting", "increment", "family", "technique", "venue", "kind", "reproduction"):
+            values = vocab.allowed(name)[:6] + list(getattr(f, name))
+            for v in values:
+                assert f.toggle_href(name, v) == f.toggled(name, v).href(), (f.params(), name, v)
+        for changes in ({"has_code": True}, {"in_survey": None}, {"year_min": 2020, "year_max": 2020}, {"year_min": None, "year_max": None},
+                        {"page": 3}, {"q": "", "fts_query": ""}, {"venue": ()}):
+            assert f.href(**changes) == f.with_(**changes).href(), (f.params(), changes)

@@ -29,6 +29,7 @@ from webapp.database import Database, DatabaseMissing
 from webapp.filters import SORTS, FilterError, Vocabulary
 
 if TYPE_CHECKING:
+    from webapp.cards import PaperCards
     from webapp.index import PaperIndex
 
 HERE = Path(__file__).resolve().parent
@@ -70,7 +71,7 @@ class Atlas:
         vocab = self.vocab()
         return self.cached("index", lambda con: PaperIndex(con, vocab))
 
-    def cards(self) -> dict[str, Markup]:
+    def cards(self) -> "PaperCards":
         """Every paper's list card, rendered once per database build (see :mod:`webapp.cards`)."""
         from webapp.cards import build_cards
 

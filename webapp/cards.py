@@ -30,22 +30,48 @@ REPRO_LINK_TITLES = {
 CHUNK = 500  # keys per SQL query (well under SQLite's limit on bound parameters)
 
 
-def card_macro(env: Environment) -> Any:
-    return env.get_template("_paper_card.html").module.paper_card  # type: ignore[attr-defined]
+class PaperCards:
+    """Every paper's unmarked card and its placement paths (``crumbs``, reused by the marked cards of a search), by key."""
+
+    def __init__(self, cards: dict[str, Markup], crumbs: dict[str, Markup]):
+        self.cards, self.crumbs = cards, crumbs
+
+    def __getitem__(self, key: str) -> Markup:
+        return self.cards[key]
+
+    def __len__(self) -> int:
+        return len(self.cards)
+
+    def get(self, key: str) -> Markup | None:
+        return self.cards.get(key)
 
 
-def render_cards(env: Environment, tax: Taxonomy, rows: list[dict[str, Any]]) -> list[Markup]:
-    """Cards for ``rows`` as :func:`queries.rows_for_keys` returns them (with search marks if it added them)."""
-    macro = card_macro(env)
+def _macros(env: Environment) -> Any:
+    return env.get_template("_paper_card.html").module
+
+
+def render_cards(env: Environment, tax: Taxonomy, rows: list[dict[str, Any]], built: PaperCards | None = None) -> list[Markup]:
+    """Cards for ``rows`` as :func:`queries.rows_for_keys` returns them (with search marks if it added them).
+
+    With ``built``, each card takes its placement paths from there instead of rendering them again.
+    """
+    macro = _macros(env).paper_card
+    if built is not None:
+        for r in rows:
+            crumbs = built.crumbs.get(r["key"])
+            if crumbs is not None:
+                r["crumbs"] = crumbs
     return [macro(r, tax, REPRO_LINK_TITLES) for r in rows]
 
 
-def build_cards(con: sqlite3.Connection, env: Environment, tax: Taxonomy) -> dict[str, Markup]:
-    """The unmarked card of every paper, by key."""
+def build_cards(con: sqlite3.Connection, env: Environment, tax: Taxonomy) -> PaperCards:
+    """The unmarked card and the placement paths of every paper."""
     keys = [r[0] for r in con.execute("SELECT key FROM paper ORDER BY rowid")]
-    macro = card_macro(env)
-    out: dict[str, Markup] = {}
+    module = _macros(env)
+    cards: dict[str, Markup] = {}
+    crumbs: dict[str, Markup] = {}
     for at in range(0, len(keys), CHUNK):
         for r in queries.rows_for_keys(con, keys[at: at + CHUNK]):
-            out[r["key"]] = macro(r, tax, REPRO_LINK_TITLES)
-    return out
+            r["crumbs"] = crumbs[r["key"]] = module.paper_crumbs(r["placements"], tax)
+            cards[r["key"]] = module.paper_card(r, tax, REPRO_LINK_TITLES)
+    return PaperCards(cards, crumbs)

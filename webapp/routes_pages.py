@@ -53,10 +53,10 @@ async def papers(request: Request) -> Response:
     f = parse_filter(request.query_params.multi_items(), vocab)
     con = atlas.con()
     total, keys, facets = atlas.index().search(con, f, with_facets=True)
-    if f.fts_query:  # a search marks its words in the cards: render them now
-        page_cards = cards.render_cards(atlas.env, vocab.taxonomy, queries.rows_for_keys(con, keys, f.q))
+    built = atlas.cards()
+    if f.fts_query:  # a search marks its words in the cards: render them now (their placement paths are prebuilt)
+        page_cards = cards.render_cards(atlas.env, vocab.taxonomy, queries.rows_for_keys(con, keys, f.q), built)
     else:  # no marks (f.unsearchable: the page says why q did nothing): the cards rendered once per build
-        built = atlas.cards()
         page_cards = [c for k in keys if (c := built.get(k)) is not None]
     pages = max(1, math.ceil(total / f.per_page))
     badges = atlas.cached("badges", lambda con: facetview.badges(vocab.taxonomy))
