@@ -471,6 +471,26 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
         if len(ds_servers) > 1:
             lines.append(f"* 2 workers each: {paired(ours2, ds_servers[1])};")
         lines.append(f"* best configuration of each ({best_ours.name} vs {best_ds.name}): {paired(best_ours, best_ds)}.")
+
+        def cpu(s: Server) -> float:
+            return med(s.uncached, "server_cpu_ms")
+
+        def cores(s: Server) -> str:
+            return f"{med(s.uncached, 'rps') * cpu(s) / 1000:.2f}"
+
+        pairs = [(ours1, ds1)] + ([(ours2, ds_servers[1])] if len(ds_servers) > 1 else [])
+        lines += ["", "What the ratios are made of: the server CPU per list page and the share of the cores each server got "
+                      "(requests/s × CPU per request, in cores):", ""]
+        for a, b in pairs:
+            lines.append(f"* {a.name}: {cpu(a):.2f} ms per page, {cores(a)} cores; {b.name}: {cpu(b):.2f} ms per page, {cores(b)} cores; "
+                         f"Datasette spends {cpu(b) / cpu(a):.1f}× the CPU per page.")
+        lines += ["", "The kernel shares the cores among runnable threads, and the host's other jobs take their part. A CL Atlas worker "
+                      "is one Python thread; a Datasette worker also runs its SQL in a pool of threads, which SQLite lets run outside "
+                      "the GIL, so under contention it can obtain a larger share of the two cores (the cores above). "
+                      "The throughput ratio measures that share as well as the cost of a page; the CPU per page is the cost alone. "
+                      "At the CPU per page measured here, two cores given to the server alone would sustain about "
+                      + "; ".join(f"{2000 / cpu(s):.0f} requests/s for {s.name}" for s in (ours2 if len(ds_servers) > 1 else ours1, ds_servers[-1]))
+                      + " (an extrapolation, not a measurement)."]
     cond = [s for s in servers if s.conditional]
     if cond:
         lines += ["", "Conditional GET of the same list URLs (`If-None-Match` with the page's ETag; answered 304 before any filtering "
