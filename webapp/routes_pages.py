@@ -2,7 +2,11 @@
 
 Handlers are plain ``def`` functions: FastAPI runs them in its threadpool,
 where each thread holds its own read-only SQLite connection (SQLite releases
-the GIL while it works, so threads do overlap).
+the GIL while it works, so threads do overlap). The paper list is the
+exception: its work is mostly Python and numpy on in-memory data (the facet
+index, the prebuilt cards; a search adds one FTS query and one page of rows),
+so it runs on the event loop and saves the hop to a thread and back on the
+busiest page.
 """
 
 from __future__ import annotations
