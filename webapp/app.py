@@ -29,6 +29,7 @@ from webapp.database import Database, DatabaseMissing
 from webapp.filters import SORTS, FilterError, Vocabulary
 
 if TYPE_CHECKING:
+    from webapp.cards import PaperCards
     from webapp.index import PaperIndex
 
 HERE = Path(__file__).resolve().parent
@@ -69,6 +70,13 @@ class Atlas:
 
         vocab = self.vocab()
         return self.cached("index", lambda con: PaperIndex(con, vocab))
+
+    def cards(self) -> "PaperCards":
+        """Every paper's list card, rendered once per database build (see :mod:`webapp.cards`)."""
+        from webapp.cards import build_cards
+
+        tax = self.vocab().taxonomy
+        return self.cached("cards", lambda con: build_cards(con, self.env, tax))
 
     def data_token(self) -> str:
         """What the database's content is: the build's data fingerprint and schema version (from ``meta``)."""
@@ -201,7 +209,9 @@ def create_app(db_path: Path | str | None = None, *, access_log: bool = False) -
 
     app.add_middleware(SecurityHeaders)
     middleware.install(app, etag_base, access_log=access_log)
-    app.include_router(routes_api.router)
+    # pages first: the router tries routes in order, and the busiest page (/papers) then matches after
+    # a few routes instead of after every API route (no page path overlaps an /api/ or /export/ one)
     app.include_router(routes_pages.router)
+    app.include_router(routes_api.router)
     openapi.install(app, atlas)
     return app

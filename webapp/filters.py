@@ -10,10 +10,11 @@ reported back as a clear 400 message rather than silently matching nothing.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import Iterable
-from urllib.parse import urlencode
+from functools import cached_property, lru_cache
+from typing import Any, Iterable
+from urllib.parse import quote_plus
 
 from catalog.links import LINK_KINDS
 from catalog.taxonomy import AXES, Taxonomy, suggest, unknown_value_message
@@ -35,6 +36,25 @@ YEAR_RANGE = (1900, 2100)
 # the spellings pydantic accepts for a boolean, so the API's declared parameters and this parser agree
 TRUE = {"1", "true", "yes", "on", "t", "y"}
 FALSE = {"0", "false", "no", "off", "f", "n"}
+
+
+_PLAIN = re.compile(r"[A-Za-z0-9_.~-]*\Z").match  # what quote_plus leaves as it is
+
+
+@lru_cache(maxsize=4096)
+def _quote(text: str) -> str:
+    """:func:`quote_plus`, remembered: the same venue and taxonomy values recur in every list page's links."""
+    return quote_plus(text)
+
+
+def _enc(name: str, value: str) -> str:
+    """``name=value`` exactly as :func:`urllib.parse.urlencode` writes it, without calling quote for plain words."""
+    return (name if _PLAIN(name) else _quote(name)) + "=" + (value if _PLAIN(value) else _quote(value))
+
+
+def urlencode(params: Iterable[tuple[str, str]]) -> str:
+    """:func:`urllib.parse.urlencode` for string pairs (the same output; a list page builds about a hundred of these)."""
+    return "&".join([_enc(k, v) for k, v in params])
 
 
 class FilterError(ValueError):
@@ -114,33 +134,19 @@ class PaperFilter:
 
     def params(self, *, paging: bool = True) -> list[tuple[str, str]]:
         """The query parameters that reproduce this state (defaults left out)."""
-        out: list[tuple[str, str]] = []
-        for name in LIST_PARAMS:
-            out.extend((name, v) for v in getattr(self, name))
-        for name in ("year_min", "year_max"):
-            if getattr(self, name) is not None:
-                out.append((name, str(getattr(self, name))))
-        for name in BOOL_PARAMS:
-            if getattr(self, name) is not None:
-                out.append((name, "1" if getattr(self, name) else "0"))
-        if self.q:
-            out.append(("q", self.q))
-        if self.sort != DEFAULT_SORT:
-            out.append(("sort", self.sort))
-        if paging:
-            if self.page != 1:
-                out.append(("page", str(self.page)))
-            if self.per_page != DEFAULT_PER_PAGE:
-                out.append(("per_page", str(self.per_page)))
-        return out
+        return _params(self.__dict__, paging)
 
     def query(self, *, paging: bool = True) -> str:
         return urlencode(self.params(paging=paging))
 
     def href(self, base: str = "/papers", **changes: object) -> str:
         """URL of this state with ``changes`` applied; a filter change goes back to page 1."""
-        state = self.with_(**changes) if changes else self
-        qs = state.query()
+        if changes:
+            # the parameters of self.with_(**changes), without building that filter
+            changes.setdefault("page", 1)
+            qs = urlencode(_params({**self.__dict__, **changes}, True))
+        else:
+            qs = self.query()
         return f"{base}?{qs}" if qs else base
 
     def with_(self, **changes: object) -> "PaperFilter":
@@ -159,19 +165,55 @@ class PaperFilter:
         Same result as ``toggled(name, value).href(base)``, without building a
         new filter object for each of the hundred facet links on a page.
         """
-        params = list(self._link_params)
+        params = self._link_params
         if value in getattr(self, name):
-            params.remove((name, value))
+            at = params.index((name, value))
+            parts = [*self._link_parts[:at], *self._link_parts[at + 1:]]
         else:
-            params.insert(_insert_at(params, name), (name, value))
-        qs = urlencode(params)
+            at = self._insert_positions[name]
+            parts = [*self._link_parts[:at], _enc(name, value), *self._link_parts[at:]]
+        qs = "&".join(parts)
         return f"{base}?{qs}" if qs else base
+
+    @cached_property
+    def _insert_positions(self) -> dict[str, int]:
+        """Where :meth:`toggle_href` inserts a new value of each list field."""
+        params = list(self._link_params)
+        return {name: _insert_at(params, name) for name in LIST_PARAMS}
+
+    @cached_property
+    def _link_parts(self) -> list[str]:
+        """:attr:`_link_params` encoded, one ``name=value`` each."""
+        return [_enc(k, v) for k, v in self._link_params]
 
     def toggled(self, name: str, value: str) -> "PaperFilter":
         """The state with ``value`` added to or removed from list field ``name``."""
         current: tuple[str, ...] = getattr(self, name)
         new = tuple(v for v in current if v != value) if value in current else current + (value,)
         return self.with_(**{name: new})
+
+
+def _params(state: dict[str, Any], paging: bool) -> list[tuple[str, str]]:
+    """:meth:`PaperFilter.params` of the filter whose fields are ``state``."""
+    out: list[tuple[str, str]] = []
+    for name in LIST_PARAMS:
+        out.extend((name, v) for v in state[name])
+    for name in ("year_min", "year_max"):
+        if state[name] is not None:
+            out.append((name, str(state[name])))
+    for name in BOOL_PARAMS:
+        if state[name] is not None:
+            out.append((name, "1" if state[name] else "0"))
+    if state["q"]:
+        out.append(("q", state["q"]))
+    if state["sort"] != DEFAULT_SORT:
+        out.append(("sort", state["sort"]))
+    if paging:
+        if state["page"] != 1:
+            out.append(("page", str(state["page"])))
+        if state["per_page"] != DEFAULT_PER_PAGE:
+            out.append(("per_page", str(state["per_page"])))
+    return out
 
 
 def _insert_at(params: list[tuple[str, str]], name: str) -> int:

@@ -24,7 +24,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 ACCESS_LOGGER = "clatlas.access"
 API_PREFIX = "/api/"
-GZIP_LEVEL = 6  # level 9 costs about twice the CPU for a few per cent smaller pages
+GZIP_LEVEL = 1  # the list page: 5.4 KB instead of 4.6 KB at level 6, for a third of the CPU (0.19 vs 0.56 ms)
 GZIP_MIN_SIZE = 500
 
 

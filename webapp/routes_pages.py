@@ -2,7 +2,11 @@
 
 Handlers are plain ``def`` functions: FastAPI runs them in its threadpool,
 where each thread holds its own read-only SQLite connection (SQLite releases
-the GIL while it works, so threads do overlap).
+the GIL while it works, so threads do overlap). The paper list is the
+exception: its work is mostly Python and numpy on in-memory data (the facet
+index, the prebuilt cards; a search adds one FTS query and one page of rows),
+so it runs on the event loop and saves the hop to a thread and back on the
+busiest page.
 """
 
 from __future__ import annotations
@@ -16,18 +20,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import boardview, charts, lookup, queries, rankcompare, reproview, reprosummary, resultgrid
+from webapp import boardview, cards, charts, facetview, lookup, queries, rankcompare, reproview, reprosummary, resultgrid
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
 from webapp.boardview import load_board, protocol_fields
+from webapp.cards import REPRO_LINK_TITLES
 from webapp.filters import FilterError, PaperFilter, parse_filter, parse_flags
 
 router = APIRouter(include_in_schema=False)
-REPRO_LINK_TITLES = {
-    "exact": "its own method is implemented in the reproduction harness",
-    "family": "a reference reproduction of its technique stands in",
-    "none": "nothing in the harness stands in (the paper page says why)",
-}
 
 
 def _no_params(request: Request) -> None:
@@ -51,16 +51,21 @@ def home(request: Request) -> Response:
 
 
 @router.get("/papers", response_class=HTMLResponse)
-def papers(request: Request) -> Response:
+async def papers(request: Request) -> Response:
     atlas = atlas_of(request)
     vocab = atlas.vocab()
     f = parse_filter(request.query_params.multi_items(), vocab)
     con = atlas.con()
     total, keys, facets = atlas.index().search(con, f, with_facets=True)
-    rows = queries.rows_for_keys(con, keys, f.q if f.fts_query else "")  # f.unsearchable: the page says why q did nothing
+    built = atlas.cards()
+    if f.fts_query:  # a search marks its words in the cards: render them now (their placement paths are prebuilt)
+        page_cards = cards.render_cards(atlas.env, vocab.taxonomy, queries.rows_for_keys(con, keys, f.q), built)
+    else:  # no marks (f.unsearchable: the page says why q did nothing): the cards rendered once per build
+        page_cards = [c for k in keys if (c := built.get(k)) is not None]
     pages = max(1, math.ceil(total / f.per_page))
-    return atlas.render(request, "papers.html", f=f, total=total, rows=rows, facets=facets, pages=pages, tax=vocab.taxonomy, AXES=AXES,
-                        REPRO_LINK_TITLES=REPRO_LINK_TITLES)
+    badges = atlas.cached("badges", lambda con: facetview.badges(vocab.taxonomy))
+    sidebar = facetview.sidebar(f, facets, vocab.taxonomy, REPRO_LINK_TITLES, badges)
+    return atlas.render(request, "papers.html", f=f, total=total, cards=page_cards, sidebar=sidebar, pages=pages)
 
 
 @router.get("/papers/{key}.bib")
