@@ -14,7 +14,7 @@ from catalog.boards import board_id
 from catalog.build import build_database, is_stale
 from catalog.cli import main
 from catalog.problems import CatalogInvalid
-from tests.helpers import edit
+from helpers import edit
 
 
 def _query(db: Path, sql: str, *args: object) -> list[tuple]:

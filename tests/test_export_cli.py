@@ -16,7 +16,7 @@ from catalog.cli import main
 from catalog.exportcli import render
 from catalog.loader import load_catalog
 from catalog.paths import data_dir
-from tests.helpers import edit
+from helpers import edit
 
 SURVEY = """title: "Recent Advances of Foundation Language Models-based Continual Learning: A Survey"
 year: 2025

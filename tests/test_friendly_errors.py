@@ -15,7 +15,7 @@ import pytest
 from catalog.cli import main
 from catalog.taxonomy import load_taxonomy
 from catalog.problems import Problem
-from tests.helpers import edit, line_of, one_problem, problems
+from helpers import edit, line_of, one_problem, problems
 
 OLORA = "papers/wang2023orthogonal.yaml"
 REL = "data/" + OLORA

@@ -18,7 +18,7 @@ from catalog.cli import main
 from catalog.keys import first_author_family, make_key, next_free_key
 from catalog.loader import load_catalog
 from catalog.taxonomy import load_taxonomy
-from tests.helpers import edit
+from helpers import edit
 
 RECORDED = Path(__file__).parent / "fixtures" / "remote"
 

@@ -13,7 +13,7 @@ pytest.importorskip("numpy")
 from catalog.build import build_database  # noqa: E402
 from catalog.taxonomy import AXES  # noqa: E402
 from webapp import queries  # noqa: E402
-from tests import sql_reference  # noqa: E402
+import sql_reference  # noqa: E402
 from webapp.database import Database  # noqa: E402
 from webapp.filters import SORTS, parse_filter  # noqa: E402
 from webapp.index import PaperIndex  # noqa: E402
