@@ -14,9 +14,10 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlmodel import SQLModel
 

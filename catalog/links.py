@@ -114,7 +114,7 @@ def _paper_ref(key: str, loc: tuple, paper_kinds: dict[str, str], known_near: st
 
 
 def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: dict[str, str],
-                  near: "dict[str, str | None] | None" = None) -> list[ProblemTuple]:
+                  near: dict[str, str | None] | None = None) -> list[ProblemTuple]:
     """``(loc, entry, message, hint)`` for every link that does not hold, and every method paper without one."""
     near = near or {}
     out: list[ProblemTuple] = []

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import difflib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from catalog.bibtex import BibEntry, BibtexProblem, normalise_title, parse_entry, strip_latex
-from catalog.metrics import METRICS
 from catalog.messages import improve, scalar_text
+from catalog.metrics import METRICS
 from catalog.orders import declaration_problems
 from catalog.problems import Problem
 from catalog.remarks import gathering_remarks
@@ -73,8 +74,8 @@ class Catalog:
     metrics: dict[str, Metric] = field(default_factory=dict)
     runs: list[RunRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    methods: "MethodCatalog | None" = None  # data/reproductions/methods.yaml, when present (catalog.repromethods)
-    links: "dict[str, Resolution]" = field(default_factory=dict)  # paper key -> its link (catalog.links), when links.yaml validates
+    methods: MethodCatalog | None = None  # data/reproductions/methods.yaml, when present (catalog.repromethods)
+    links: dict[str, Resolution] = field(default_factory=dict)  # paper key -> its link (catalog.links), when links.yaml validates
 
 
 # --------------------------------------------------------------------------- helpers

@@ -162,18 +162,16 @@ def dispatch(args: argparse.Namespace) -> int:
     from reproductions.benchmarks import UnknownBenchmarkError
     from reproductions.profiles import UnknownProfileError
     from reproductions.streams import StreamError
-
     from reproductions.sweep import SweepError
 
     expected: tuple[type[BaseException], ...] = (MissingDependencyError, UnknownBenchmarkError, UnknownProfileError, StreamError,
                                                  FileNotFoundError, SweepError, SweepUsageError)
     try:
         from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError
+        from reproductions.lm.backbone import BackboneError
         from reproductions.methods import UnknownMethodError
         from reproductions.methods.base import MethodConfigError
         from reproductions.runner import RunConfigError, RunInterrupted
-
-        from reproductions.lm.backbone import BackboneError
 
         expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError,
                      RunInterrupted, BackboneError)

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 
 from catalog.boards import (
-    NO_ORDER, assemble, backbone_key, best_per_year, board_columns, column_label, default_rank_by, group_entries, method_key, method_names,
+    NO_ORDER,
+    assemble,
+    backbone_key,
+    best_per_year,
+    board_columns,
+    column_label,
+    default_rank_by,
+    group_entries,
+    method_key,
+    method_names,
 )
 from catalog.build import build_database
 from catalog.orders import AVG, order_token, resolve

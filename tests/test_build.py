@@ -6,15 +6,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 import yaml
+from helpers import edit
 
-from catalog.metrics import METRIC_IDS
 from catalog.boards import board_id
 from catalog.build import build_database, is_stale
 from catalog.cli import main
+from catalog.metrics import METRIC_IDS
 from catalog.problems import CatalogInvalid
-from helpers import edit
 
 
 def _query(db: Path, sql: str, *args: object) -> list[tuple]:

@@ -11,11 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import edit, line_of, one_problem, problems
 
 from catalog.cli import main
-from catalog.taxonomy import load_taxonomy
 from catalog.problems import Problem
-from helpers import edit, line_of, one_problem, problems
+from catalog.taxonomy import load_taxonomy
 
 OLORA = "papers/wang2023orthogonal.yaml"
 REL = "data/" + OLORA

@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from catalog.links import LINK_KINDS, link_counts
-from catalog.loader import load_catalog
 from helpers import edit, one_problem, problems
+
+from catalog.links import link_counts
+from catalog.loader import load_catalog
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reprolinks"
 LINKS = "reproductions/links.yaml"

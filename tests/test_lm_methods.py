@@ -8,10 +8,8 @@ learns; a run that learned nothing is a failure).
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
-
 from _lm_support import need_smollm2, need_wordnet
 
 METHODS = ["seqft", "seqlora", "replay", "lwf", "olora", "inscl", "mtl"]

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from _repro_support import use_wordnet_fixture
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
 
+from catalog.runfile import read_result  # noqa: E402
 from reproductions import cli, runner  # noqa: E402
 from reproductions.backbones import load_tokenizer  # noqa: E402
 from reproductions.benchmarks import get_benchmark  # noqa: E402
@@ -33,7 +33,6 @@ from reproductions.data import Encoded, encode, iterate  # noqa: E402
 from reproductions.methods import get_method  # noqa: E402
 from reproductions.methods.base import MethodConfigError, MethodContext  # noqa: E402
 from reproductions.profiles import get_profile  # noqa: E402
-from catalog.runfile import read_result  # noqa: E402
 from reproductions.streams import Example  # noqa: E402
 
 pytestmark = pytest.mark.slow

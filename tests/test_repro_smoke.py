@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _repro_support import use_wordnet_fixture
-from reproductions import cli
+
 from catalog.runfile import read_result
+from reproductions import cli
 
 METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
 

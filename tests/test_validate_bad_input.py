@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import edit, line_of, one_problem, problems
 
 from catalog.cli import main
 from catalog.taxonomy import load_taxonomy
-from helpers import edit, line_of, one_problem, problems
 
 OLORA = "papers/wang2023orthogonal.yaml"
 REL = "data/" + OLORA  # problems name files relative to the data directory's parent

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import one_problem, problems
 
 from catalog.loader import load_catalog
 from catalog.paths import data_dir
 from catalog.remarks import gathering_remarks
 from catalog.resultchecks import average_check, printed_decimals
-from helpers import one_problem, problems
 
 BASE = dict(benchmark="standard-cl-benchmark", num_tasks=4, shots=None, backbone="T5-large", method="O-LoRA",
             method_paper="wang2023orthogonal", native=True, metric="AA", table="Table 2", provenance="extracted")

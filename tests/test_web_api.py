@@ -10,8 +10,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from catalog.metrics import METRIC_IDS  # noqa: E402
 from webfixture import LORA_KEY, REPRO, REPRO_METRICS, XSS_KEY, client, empty_client, empty_db, fixture_db  # noqa: F401,E402
+
+from catalog.metrics import METRIC_IDS  # noqa: E402
 
 
 def test_api_papers_filters_and_total(client):

@@ -6,8 +6,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from webapp.resultgrid import column_order, pivot  # noqa: E402
 from webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
+
+from webapp.resultgrid import column_order, pivot  # noqa: E402
 
 
 def _r(i: int, method: str, order: str | None, value: float, *, metric: str = "AA", backbone: str = "T5-large", paper: str = "p2023x",

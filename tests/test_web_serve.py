@@ -15,9 +15,10 @@ import pytest
 
 pytest.importorskip("uvicorn")
 
+from webfixture import make_data  # noqa: E402
+
 from catalog.build import is_stale  # noqa: E402
 from webapp.serve import cmd_serve, ensure_database  # noqa: E402
-from webfixture import make_data  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

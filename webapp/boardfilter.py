@@ -8,8 +8,9 @@ instead of silently showing everything; an empty form field means "any".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 from catalog.boards import backbone_key

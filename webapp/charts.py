@@ -63,8 +63,9 @@ def sunburst_values(node: dict[str, Any]) -> int:
 
 def sunburst(tree: list[dict[str, Any]]) -> str:
     """The taxonomy as a sunburst (the survey's Fig. 2); each node carries its list URL and its distinct-paper count."""
-    import plotly.graph_objects as go
     from urllib.parse import urlencode
+
+    import plotly.graph_objects as go
 
     ids, labels, parents, values, data = [], [], [], [], []
 
@@ -175,7 +176,6 @@ def rank_agreement(comparisons: list[Any]) -> str | None:
     axes, and every title says so. ``None`` when no board and no measured
     benchmark share enough methods.
     """
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     if not comparisons:

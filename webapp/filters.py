@@ -10,9 +10,9 @@ reported back as a clear 400 message rather than silently matching nothing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Iterable
 from urllib.parse import urlencode
 
 from catalog.links import LINK_KINDS
@@ -143,7 +143,7 @@ class PaperFilter:
         qs = state.query()
         return f"{base}?{qs}" if qs else base
 
-    def with_(self, **changes: object) -> "PaperFilter":
+    def with_(self, **changes: object) -> PaperFilter:
         if "page" not in changes:
             changes["page"] = 1
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -167,7 +167,7 @@ class PaperFilter:
         qs = urlencode(params)
         return f"{base}?{qs}" if qs else base
 
-    def toggled(self, name: str, value: str) -> "PaperFilter":
+    def toggled(self, name: str, value: str) -> PaperFilter:
         """The state with ``value`` added to or removed from list field ``name``."""
         current: tuple[str, ...] = getattr(self, name)
         new = tuple(v for v in current if v != value) if value in current else current + (value,)

@@ -17,7 +17,7 @@ from typing import Any
 from catalog.db import FTS_COLUMNS
 from catalog.metrics import METRIC_IDS, metric_key
 from catalog.taxonomy import Taxonomy, taxonomy_from_db
-from webapp.filters import PaperFilter, Vocabulary
+from webapp.filters import Vocabulary
 
 HL_START, HL_END = "\ue000", "\ue001"  # private-use marks: escaped text first, <mark> after
 # bm25 weight of each full-text column: a hit in a name (title, acronym, arXiv

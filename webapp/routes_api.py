@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
 from catalog.boards import VERIFIED
+from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
 from webapp import queries, reproview
 from webapp.app import atlas_of
-from webapp.boardview import board_csv, board_json, compare, load_board
 from webapp.boardfilter import parse_methods
+from webapp.boardview import board_csv, board_json, compare, load_board
 from webapp.filters import LIST_PARAMS, MAX_PAGE, MAX_PER_PAGE, MAX_Q, SORTS, YEAR_RANGE, FilterError, PaperFilter, parse_filter
 
 

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import boardview, charts, lookup, queries, rankcompare, reproview, reprosummary, resultgrid
+from webapp import boardview, charts, lookup, queries, rankcompare, reprosummary, reproview, resultgrid
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
 from webapp.boardview import load_board, protocol_fields
