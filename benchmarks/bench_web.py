@@ -298,9 +298,13 @@ def main(argv: list[str] | None = None) -> int:
                     "list, 3 facets selected + all facet counts (HTML)": latencies(base, ds_list, args.requests),
                     "paper table via _where + 5 paper facets (HTML)": latencies(base, datasette_paper_facet_urls(triples), args.requests),
                     "FTS search, HTML list with facet counts": latencies(
-                        base, [f"/catalog/paper?{urlencode({'_search': w, '_fts_table': 'paper_fts', '_fts_pk': 'rowid'})}&_facet=year&_facet=venue" for w in SEARCH_WORDS], args.requests),
+                        base,
+                        [f"/catalog/paper?{urlencode({'_search': w, '_fts_table': 'paper_fts', '_fts_pk': 'rowid'})}&_facet=year&_facet=venue"
+                         for w in SEARCH_WORDS],
+                        args.requests),
                     "FTS search, JSON API": latencies(
-                        base, [f"/catalog/paper.json?{urlencode({'_search': w, '_fts_table': 'paper_fts', '_fts_pk': 'rowid'})}" for w in SEARCH_WORDS], args.requests),
+                        base, [f"/catalog/paper.json?{urlencode({'_search': w, '_fts_table': 'paper_fts', '_fts_pk': 'rowid'})}" for w in SEARCH_WORDS],
+                        args.requests),
                     "paper page (HTML)": latencies(base, [f"/catalog/paper/{k}" for k in keys], args.requests),
                 }
                 ds_load = load(base, ds_list, args.seconds, args.connections)
@@ -327,7 +331,8 @@ def write_report(out: Path, n_papers: int, rows: dict, load_1: dict, load_2: dic
         "Server and load generator share the same cores (pinned with `taskset -c 0,1` where available), all traffic over 127.0.0.1. "
         f"Load average at the end of the run (other jobs on the host included): {', '.join(f'{x:.1f}' for x in args.loadavg)}.",
         "",
-        f"Latency: {args.requests} sequential keep-alive requests per row, client-side wall time in ms, rotating over varied URLs (60 random facet triples, 10 search words, 200 random papers), after warm-up; one uvicorn worker.",
+        f"Latency: {args.requests} sequential keep-alive requests per row, client-side wall time in ms, rotating over varied URLs "
+        "(60 random facet triples, 10 search words, 200 random papers), after warm-up; one uvicorn worker.",
         "",
         "| request | CL Atlas p50 | p95 | target p50 | Datasette p50 | p95 | Datasette / CL Atlas (p50) |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -346,7 +351,8 @@ def write_report(out: Path, n_papers: int, rows: dict, load_1: dict, load_2: dic
         "",
         f"HTTP errors during the latency runs: {errs}.",
         "",
-        f"Throughput of the list page ({load_1['tool']}, {load_1['connections']} connections, {load_1['seconds']} s each, URLs rotating over 60 facet triples and 20 pages):",
+        f"Throughput of the list page ({load_1['tool']}, {load_1['connections']} connections, {load_1['seconds']} s each, "
+        "URLs rotating over 60 facet triples and 20 pages):",
         "",
         "| server | requests/s | requests | errors |",
         "|---|---:|---:|---:|",

@@ -174,12 +174,14 @@ def _entry_problems(key: str, pl: PaperLink, links: LinkFile, methods: MethodCat
                                 "link it as family, or add the paper to the method class's papers and to methods.yaml"))
         missing = [r for r in reproducing if r not in pl.methods]
         if missing and pl.methods:
-            out.append(((*loc, "methods"), key, f"{', '.join(missing)} reproduce{'s' if len(missing) == 1 else ''} {key} (papers lists it) but the exact link does not name it", None))
+            out.append(((*loc, "methods"), key,
+                f"{', '.join(missing)} reproduce{'s' if len(missing) == 1 else ''} {key} (papers lists it) but the exact link does not name it", None))
         if not pl.note:
             out.append(((*loc, "note"), key, "an exact link needs a note: where the reproduction departs from the paper", None))
     else:
         if reproducing:
-            out.append(((*loc, "link"), key, f"{', '.join(reproducing)} reproduce{'s' if len(reproducing) == 1 else ''} {key} exactly (papers lists it): the link must be exact", None))
+            out.append(((*loc, "link"), key,
+                f"{', '.join(reproducing)} reproduce{'s' if len(reproducing) == 1 else ''} {key} exactly (papers lists it): the link must be exact", None))
     if pl.link == "family":
         fam = links.families.get(pl.family or "")
         if not pl.family:

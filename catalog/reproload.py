@@ -114,7 +114,8 @@ def _top(doc: YamlDocument, rel: str, entry: str, allowed: dict[str, type], requ
         ok = False
     for name, typ in allowed.items():
         if name in doc.data and doc.data[name] is not None and not isinstance(doc.data[name], typ):
-            cat.problems.append(Problem(rel, doc.line_of((name,)), entry, name, f"expected a {'list' if typ is list else 'mapping'}, got {type(doc.data[name]).__name__}"))
+            cat.problems.append(Problem(rel, doc.line_of((name,)), entry, name,
+                f"expected a {'list' if typ is list else 'mapping'}, got {type(doc.data[name]).__name__}"))
             ok = False
     for name in _duplicate_keys(doc.node):
         cat.problems.append(Problem(rel, None, entry, name, "duplicate key: YAML keeps only the last one", "merge the two entries"))

@@ -132,5 +132,6 @@ def catalog_problems(methods: MethodCatalog, paper_kinds: dict[str, str]) -> lis
             if key not in paper_kinds:
                 out.append((("methods", i, "papers", j), m.ref, f"unknown paper {key!r}", None))
             elif paper_kinds[key] != "method":
-                out.append((("methods", i, "papers", j), m.ref, f"paper {key!r} is a {paper_kinds[key]}, not a method: a method reproduces method papers", None))
+                out.append((("methods", i, "papers", j), m.ref, f"paper {key!r} is a {paper_kinds[key]}, not a method: a method reproduces method papers",
+                    None))
     return out

@@ -43,7 +43,7 @@ def table(results: dict[str, list[ReproductionResult]]) -> str:
     for m, rs in results.items():
         if not rs:
             continue
-        g = lambda k: [r.metrics[k] for r in rs if r.metrics[k] is not None]  # noqa: E731
+        g = lambda k, rs=rs: [r.metrics[k] for r in rs if r.metrics[k] is not None]  # noqa: E731
         lines.append(
             f"| {m} | {len(rs)} | {fmt(g('AA'))} | {fmt(g('AIA'))} | {fmt(g('BWT'))} | {fmt(g('FWT'))} | {fmt(g('FM'))} | "
             f"{rs[0].trainable_params:,} | {fmt([r.wall_time_s for r in rs], 1)} |"

@@ -90,7 +90,8 @@ def test_markdown_paper_lines(data: Path) -> None:
     assert prog.endswith("— ICLR 2023 · **PP**") and "code-available" not in prog
     # the unplaced survey closes the list
     tail = md.split("## Related surveys and other papers", 1)[1]
-    assert "[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725) — ACM Computing Surveys 2025" in tail
+    assert ("[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725)"
+            " — ACM Computing Surveys 2025") in tail
 
 
 def test_markdown_marks_extension_techniques(data: Path) -> None:

@@ -120,7 +120,8 @@ def test_arxiv_id_with_version_or_prefix(mini_data: Path) -> None:
 def test_kind_misspelt(mini_data: Path) -> None:
     path = mini_data / OLORA
     edit(path, "kind: method", "kind: methods")
-    p = one_problem(mini_data, field="kind", message="'methods' is not allowed here; allowed: method, benchmark, study, survey, tool", hint=r"did you mean 'method'\?")
+    p = one_problem(mini_data, field="kind", message="'methods' is not allowed here; allowed: method, benchmark, study, survey, tool",
+        hint=r"did you mean 'method'\?")
     check(p, path, "kind:")
 
 

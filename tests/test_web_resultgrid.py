@@ -16,7 +16,8 @@ def _r(i: int, method: str, order: str | None, value: float, *, metric: str = "A
     return dict(id=i, benchmark_id="standard-cl-benchmark", benchmark_name="Standard CL", backbone=backbone, backbone_key=backbone.lower(),
                 order_group="orders-1-3", order_label="orders 1-3", num_tasks=4, shots=shots, task_order=order, method=method,
                 method_key=f"name:{method.lower()}", method_paper_key=None, native=native, reference=reference, metric_id=metric, value=value,
-                table_ref=table, note=None, provenance=provenance, paper_key=paper, reporter_title="P", leaderboard=f"standard-cl-benchmark/orders-1-3/{metric}")
+                table_ref=table, note=None, provenance=provenance, paper_key=paper, reporter_title="P",
+                leaderboard=f"standard-cl-benchmark/orders-1-3/{metric}")
 
 
 def test_column_order_is_natural_then_avg_then_value():

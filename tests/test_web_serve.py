@@ -76,7 +76,7 @@ def test_cli_serve_builds_and_serves(tmp_path):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
+                    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start") from None
                 time.sleep(0.2)
         assert '"total":2' in body.replace(" ", "")
         assert db.exists()

@@ -87,7 +87,8 @@ def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str
             key = backbone_key(raw)
             if key not in known and key not in elsewhere:
                 near = suggest(raw, sorted(known.values()))
-                errors.append(f"{raw!r} is not a backbone of this board" + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}"))
+                errors.append(f"{raw!r} is not a backbone of this board"
+                              + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}"))
             elif key not in chosen:
                 chosen.append(key)
         elif name == "verified":
