@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import httpx
@@ -172,7 +173,7 @@ end
 """
 
 
-def load_wrk(base: str, urls: list[str], seconds: int, connections: int) -> dict[str, float]:
+def load_wrk(base: str, urls: list[str], seconds: int, connections: int) -> dict[str, Any]:  # numbers, and the tool's name
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(WRK_LUA % ", ".join('"' + u.replace('"', '\\"') + '"' for u in urls))
         script = fh.name
@@ -188,7 +189,7 @@ def load_wrk(base: str, urls: list[str], seconds: int, connections: int) -> dict
     return {"rps": rps, "requests": total, "errors": non2xx + sock, "tool": "wrk", "connections": connections, "seconds": seconds}
 
 
-def load_httpx(base: str, urls: list[str], seconds: int, connections: int) -> dict[str, float]:
+def load_httpx(base: str, urls: list[str], seconds: int, connections: int) -> dict[str, Any]:  # numbers, and the tool's name
     """Fallback load loop: ``connections`` concurrent keep-alive clients, bounded by time."""
 
     async def run() -> tuple[int, int]:
@@ -215,7 +216,7 @@ def load_httpx(base: str, urls: list[str], seconds: int, connections: int) -> di
     return {"rps": done / (time.perf_counter() - t), "requests": done, "errors": errors, "tool": "httpx", "connections": connections, "seconds": seconds}
 
 
-def load(base: str, urls: list[str], seconds: int, connections: int, cpu_of: int | None = None) -> dict[str, float]:
+def load(base: str, urls: list[str], seconds: int, connections: int, cpu_of: int | None = None) -> dict[str, Any]:  # numbers, and the tool's name
     """Warm every worker (each builds its own index on first use), then measure.
 
     With ``cpu_of`` (the server's pid) it also reports the server's CPU

@@ -30,6 +30,7 @@ errors naming the file, the entry and the field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -106,14 +107,14 @@ def _refs(refs: list[str], loc: tuple, entry: str, methods: MethodCatalog, out: 
     return ok
 
 
-def _paper_ref(key: str, loc: tuple, paper_kinds: dict[str, str], known_near: str | None, out: list[ProblemTuple]) -> bool:
+def _paper_ref(key: str, loc: tuple, paper_kinds: Mapping[str, str], known_near: str | None, out: list[ProblemTuple]) -> bool:
     if key not in paper_kinds:
         out.append((loc, key, f"unknown paper {key!r}", known_near))
         return False
     return True
 
 
-def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: dict[str, str],
+def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: Mapping[str, str],
                   near: dict[str, str | None] | None = None) -> list[ProblemTuple]:
     """``(loc, entry, message, hint)`` for every link that does not hold, and every method paper without one."""
     near = near or {}
@@ -219,7 +220,7 @@ def resolve(links: LinkFile, methods: MethodCatalog) -> dict[str, Resolution]:
     return out
 
 
-def link_counts(resolutions: dict[str, Resolution], paper_kinds: dict[str, str]) -> dict[str, int]:
+def link_counts(resolutions: dict[str, Resolution], paper_kinds: Mapping[str, str]) -> dict[str, int]:
     """How many method papers resolve to each link kind (the numbers the README states)."""
     counts = {k: 0 for k in LINK_KINDS}
     for key, r in resolutions.items():

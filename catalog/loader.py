@@ -370,13 +370,13 @@ def _cross_check(cat: Catalog, root: Path) -> None:
             if found:
                 problems.append(Problem(rel, doc_lines.line(_loc(fld)), key, fld,
                     f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers", "say only what the paper says"))
-    for ds_id, rec in cat.datasets.items():
-        rel = _rel(rec.path, root)
-        lines = _LineCache(rec.path)
-        if rec.dataset.paper and rec.dataset.paper not in cat.papers:
-            problems.append(Problem(rel, lines.line(("paper",)), ds_id, "paper", f"unknown paper {rec.dataset.paper!r}",
-                _near(rec.dataset.paper, cat.papers, root / "papers" / f"{rec.dataset.paper}.yaml")))
-        for i, m in enumerate(rec.dataset.members):
+    for ds_id, ds_rec in cat.datasets.items():
+        rel = _rel(ds_rec.path, root)
+        lines = _LineCache(ds_rec.path)
+        if ds_rec.dataset.paper and ds_rec.dataset.paper not in cat.papers:
+            problems.append(Problem(rel, lines.line(("paper",)), ds_id, "paper", f"unknown paper {ds_rec.dataset.paper!r}",
+                _near(ds_rec.dataset.paper, cat.papers, root / "papers" / f"{ds_rec.dataset.paper}.yaml")))
+        for i, m in enumerate(ds_rec.dataset.members):
             if m not in cat.datasets:
                 problems.append(Problem(rel, lines.line(("members", i)), ds_id, f"members[{i}]", f"unknown dataset {m!r}", _near(m, cat.datasets)))
     for run in cat.runs:
@@ -445,9 +445,9 @@ def load_catalog(data: Path, only: set[Path] | None = None) -> Catalog:
     cat = Catalog(taxonomy)
     cat.metrics = load_metrics(data / "metrics.yaml", data, taxonomy, cat.problems)
     for path in sorted((data / "datasets").glob("*.yaml")):
-        rec = load_dataset(path, data, taxonomy, cat.problems)
-        if rec:
-            cat.datasets[rec.id] = rec
+        ds_rec = load_dataset(path, data, taxonomy, cat.problems)
+        if ds_rec:
+            cat.datasets[ds_rec.id] = ds_rec
     for path in sorted((data / "papers").glob("*.yaml")):
         rec = load_paper(path, data, taxonomy, cat.problems)
         if rec:

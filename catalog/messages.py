@@ -10,6 +10,7 @@ ever changes wording: what is an error is decided by the schema.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import yaml
@@ -69,7 +70,7 @@ def scalar_text(node: yaml.Node | None, loc: tuple[Any, ...]) -> str | None:
 
 
 def improve(
-    err: dict[str, Any], loc: tuple[Any, ...], msg: str, hint: str | None,
+    err: Mapping[str, Any], loc: tuple[Any, ...], msg: str, hint: str | None,
     raw: str | None = None, taxonomy: Taxonomy | None = None, allowed_fields: list[str] | None = None,
 ) -> tuple[str, str | None]:
     """A clearer ``(message, hint)`` for one pydantic error at ``loc`` (``raw``: the value as written)."""

@@ -30,6 +30,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 from catalog.paths import results_dir
 from catalog.runfile import ReproductionResult, read_result, result_path, write_atomic
@@ -45,13 +46,18 @@ GROUPS: dict[str, list[tuple[str, list[str]]]] = {
 NEW = ("inclora", "olora", "l2p", "progprompt", "adaptercl", "mbpapp", "online_er")
 
 
+def values(results: dict[str, list[ReproductionResult]], m: str, k: str) -> list[float]:
+    """Metric ``k`` of every run of ``m`` (the metrics read here are computed for every run of these streams)."""
+    return [cast(float, r.metrics[k]) for r in results[m]]
+
+
 def mean(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
-    return statistics.fmean(r.metrics[k] for r in results[m])  # type: ignore[misc]
+    return statistics.fmean(values(results, m, k))
 
 
 def std(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
-    vals = [r.metrics[k] for r in results[m]]
-    return statistics.stdev(vals) if len(vals) > 1 else 0.0  # type: ignore[arg-type]
+    vals = values(results, m, k)
+    return statistics.stdev(vals) if len(vals) > 1 else 0.0
 
 
 def verdict(ok: bool) -> str:

@@ -39,6 +39,7 @@ from reproductions.runcommon import (
     resolve_device,
     versions,
 )
+from reproductions.streams import Stream
 
 torch = require("torch")
 tqdm = require("tqdm").tqdm
@@ -88,7 +89,7 @@ def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionRes
     device = resolve_device(opts.device)
     bar = opts.progress
 
-    stream = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})
+    stream: Stream = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})
     tok = load_tokenizer(backbone)
     trains = [encode(t.train, tok, profile.max_length) for t in stream.tasks]
     tests = [encode(t.test, tok, profile.max_length) for t in stream.tasks]

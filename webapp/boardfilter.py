@@ -41,7 +41,7 @@ class BoardFilter:
 
     def query(self, **changes: object) -> str:
         """``?a=b&…`` for this filter with ``changes`` applied ("" when nothing is set)."""
-        params = replace(self, **changes).params() if changes else self.params()
+        params = replace(self, **changes).params() if changes else self.params()  # type: ignore[arg-type]  # field names, checked by replace()
         return "?" + urlencode(params) if params else ""
 
 

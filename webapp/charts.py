@@ -144,9 +144,9 @@ def papers_per_quarter(con: sqlite3.Connection, tax: Taxonomy) -> str:
         counts[(label, tech)] = counts.get((label, tech), 0) + n
     labels = timeline_axis(periods)
     fig = go.Figure()
-    for tech in tax.values["technique"]:
-        name = tech.label + (" (extension)" if tech.extension else "")
-        fig.add_bar(name=name, x=labels, y=[counts.get((lb, tech.value), 0) for lb in labels])
+    for tv in tax.values["technique"]:
+        name = tv.label + (" (extension)" if tv.extension else "")
+        fig.add_bar(name=name, x=labels, y=[counts.get((lb, tv.value), 0) for lb in labels])
     fig.update_layout(**_layout(barmode="stack", title="Papers per quarter of first appearance, by technique",
                                 xaxis_title="quarter of the first preprint (else year)", yaxis_title="papers",
                                 xaxis=dict(type="category")))

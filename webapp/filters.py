@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from typing import cast
 from urllib.parse import urlencode
 
 from catalog.links import LINK_KINDS
@@ -319,9 +320,11 @@ def empty_reasons(values: dict[str, object], vocab: Vocabulary) -> list[str]:
     ymin, ymax = values.get("year_min"), values.get("year_max")
     if isinstance(ymin, int) and isinstance(ymax, int) and ymin > ymax:
         out.append(f"year_min ({ymin}) is after year_max ({ymax}), so no year is in the range")
-    settings, increments = values.get("setting") or (), values.get("increment") or ()
+    # the list parameters are stored as tuples of strings (parse_filter)
+    settings = cast("tuple[str, ...]", values.get("setting") or ())
+    increments = cast("tuple[str, ...]", values.get("increment") or ())
     if settings and increments:
-        owners = {inc: vocab.taxonomy.setting_of(inc) for inc in increments}  # type: ignore[union-attr]
+        owners = {inc: vocab.taxonomy.setting_of(inc) for inc in increments}
         if all(owner and owner not in settings for owner in owners.values()):
             out.extend(f"increment {inc!r} belongs to setting {owner!r}, which is not selected" for inc, owner in owners.items())
     return out

@@ -188,7 +188,7 @@ def charts_page(request: Request) -> Response:
     _no_params(request)
     atlas = atlas_of(request)
     tax = atlas.vocab().taxonomy
-    figs = {
+    figs: dict[str, str | None] = {
         "per_year": atlas.cached("chart:per_year", lambda con: charts.papers_per_year(con, tax)),
         "per_quarter": atlas.cached("chart:per_quarter", lambda con: charts.papers_per_quarter(con, tax)),
         "heatmap": atlas.cached("chart:heatmap", lambda con: charts.family_increment_heatmap(con, tax)),

@@ -44,7 +44,7 @@ torch = require("torch")
 nn = torch.nn
 
 
-class ResidualMLP(nn.Module):
+class ResidualMLP(nn.Module):  # type: ignore[name-defined]  # torch comes through require(), so nn is Any to mypy
     """The residual reparameterisation of a prompt: P = P' + up(relu(down(P')))."""
 
     def __init__(self, hidden: int, bottleneck: int) -> None:
