@@ -94,7 +94,7 @@ def test_empty_summary_and_placement_left_from_the_scaffold(mini_data: Path) -> 
     found = {p.field: p for p in problems(mini_data)}
     assert set(found) == {"summary", "placements[0].setting"}
     assert found["summary"].message == "summary is empty"
-    assert found["summary"].hint.startswith("write 2-4 sentences in your own words")
+    assert (found["summary"].hint or "").startswith("write 2-4 sentences in your own words")
     assert found["placements[0].setting"].message == "setting is empty"
     assert found["placements[0].setting"].hint == "write one of: offline, online"
     check(found["summary"], path, "summary:")

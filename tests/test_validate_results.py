@@ -56,7 +56,7 @@ def test_duplicate_rule_uses_the_method_identity(mini_data: Path) -> None:
 
 
 def test_dedup_key_fields_each_tell_results_apart(mini_data: Path) -> None:
-    variants = [dict(task_order="2"), dict(shots=16), dict(backbone="T5-base"), dict(method="SeqFT", method_paper=None, native=False),
+    variants: list[dict[str, object]] = [dict(task_order="2"), dict(shots=16), dict(backbone="T5-base"), dict(method="SeqFT", method_paper=None, native=False),
                 dict(metric="BWT"), dict(table="Table 5")]
     write_results(mini_data, [dict(task_order="1", value=75.4)] + [dict(dict(task_order="1", value=70.0 + i), **v) for i, v in enumerate(variants)])
     assert problems(mini_data) == []
