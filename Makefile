@@ -1,6 +1,7 @@
 # Two commands set up a fresh machine (see README):
 #   make serve   build the catalog from data/ and serve the web app on http://$(HOST):$(PORT) (127.0.0.1:8000)
 #   make test    install everything the tests need into .venv and run the whole test suite
+#   make lint    ruff check and mypy (configured in pyproject.toml), from the same .venv so mypy sees the packages
 # The other targets run `clatlas` from .venv without activating it: validate, build, stats, site.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -10,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 SITE   ?= _site
 
-.PHONY: serve test validate build stats site bench clean
+.PHONY: serve test lint validate build stats site bench clean
 
 $(VENV)/.web-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,15 @@ serve: $(VENV)/.web-installed
 
 test: $(VENV)/.dev-installed
 	$(PY) -m pytest -q
+
+# the linters (pinned in the lint extra) go into the test venv: mypy checks against the packages the tests use
+$(VENV)/.lint-installed: pyproject.toml $(VENV)/.dev-installed
+	$(PIP) install --quiet -e '.[lint]'
+	touch $@
+
+lint: $(VENV)/.lint-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 validate: $(VENV)/.web-installed
 	$(VENV)/bin/clatlas validate

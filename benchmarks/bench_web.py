@@ -409,7 +409,8 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
         f"uvicorn's HTTP parser/event loop: {'; '.join(stacks)}.",
         "",
         f"Latency: {sum(len(v) for v in ours.values()) // max(len(ours), 1)} sequential keep-alive requests per row (httpx), client-side wall time in ms, "
-        "interleaved request by request between the servers (so all see the same load), rotating over varied URLs (60 random facet triples, 10 search words, 200 random papers), "
+        "interleaved request by request between the servers (so all see the same load), "
+        "rotating over varied URLs (60 random facet triples, 10 search words, 200 random papers), "
         "after warm-up; one server process each.",
         "",
     ]
@@ -447,7 +448,8 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
         "Uncached: every request computes its page. Requests/s and server CPU are medians over the rounds; "
         "server CPU counts every process of the server; client CPU is the load generator's.",
         "",
-        "| server | uncached requests/s (median) | range over rounds | p50 under load (ms) | server CPU per request (ms) | client CPU per request (ms) | requests | errors |",
+        "| server | uncached requests/s (median) | range over rounds | p50 under load (ms) | server CPU per request (ms) "
+        "| client CPU per request (ms) | requests | errors |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for s in servers:
@@ -481,9 +483,9 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
         pairs = [(ours1, ds1)] + ([(ours2, ds_servers[1])] if len(ds_servers) > 1 else [])
         lines += ["", "What the ratios are made of: the server CPU per list page and the share of the cores each server got "
                       "(requests/s × CPU per request, in cores):", ""]
-        for a, b in pairs:
-            lines.append(f"* {a.name}: {cpu(a):.2f} ms per page, {cores(a)} cores; {b.name}: {cpu(b):.2f} ms per page, {cores(b)} cores; "
-                         f"Datasette spends {cpu(b) / cpu(a):.1f}× the CPU per page.")
+        for ours_s, ds_s in pairs:
+            lines.append(f"* {ours_s.name}: {cpu(ours_s):.2f} ms per page, {cores(ours_s)} cores; {ds_s.name}: {cpu(ds_s):.2f} ms per page, "
+                         f"{cores(ds_s)} cores; Datasette spends {cpu(ds_s) / cpu(ours_s):.1f}× the CPU per page.")
         lines += ["", "The kernel shares the cores among runnable threads, and the host's other jobs take their part. A CL Atlas worker "
                       "is one Python thread; a Datasette worker also runs its SQL in a pool of threads, which SQLite lets run outside "
                       "the GIL, so under contention it can obtain a larger share of the two cores (the cores above). "
@@ -545,8 +547,8 @@ def breakdown_lines(breakdown: dict[str, dict[str, float]], servers: list[Server
     one = {s.name: s for s in servers}
     server_cpu = []
     for c in cols:
-        name = "CL Atlas, 1 worker" if c == "now" else next((s.name for s in servers if "baseline" in s.name), None)
-        s = one.get(name) if name else None
+        sname = "CL Atlas, 1 worker" if c == "now" else next((s.name for s in servers if "baseline" in s.name), None)
+        s = one.get(sname) if sname else None
         server_cpu.append(f"{med(s.uncached, 'server_cpu_ms'):.2f}" if s else "–")
     lines.append("| server CPU per request under load (1 worker: uvicorn, sockets and the app; from the throughput table) | "
                  + " | ".join(server_cpu) + " |")

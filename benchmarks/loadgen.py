@@ -16,13 +16,14 @@ own offset, for ``seconds`` seconds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import resource
 import statistics
 import time
 
 
 class _Conn(asyncio.Protocol):
-    def __init__(self, run: "_Run", k: int):
+    def __init__(self, run: _Run, k: int):
         self.run, self.i = run, k
         self.buf = b""
         self.transport: asyncio.Transport | None = None
@@ -120,7 +121,7 @@ def run(host: str, port: int, requests: list[bytes], seconds: float, connections
         loop = asyncio.get_running_loop()
         conns = []
         for k in range(connections):
-            _, proto = await loop.create_connection(lambda k=k: _Conn(state, k), host, port)
+            _, proto = await loop.create_connection(functools.partial(_Conn, state, k), host, port)
             conns.append(proto)
         await asyncio.gather(*(c.closed for c in conns))
         return state

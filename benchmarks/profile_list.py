@@ -28,7 +28,9 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import MutableMapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 FAMILIES = ["PLM", "LLM", "VLM"]
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         from webapp import facetview
         from webapp.cards import REPRO_LINK_TITLES
     else:
-        from webapp.routes_pages import REPRO_LINK_TITLES  # type: ignore[attr-defined,no-redef]
+        from webapp.routes_pages import REPRO_LINK_TITLES  # the old checkout's module
     urls = list_urls()
 
     def sections(url: str) -> dict[str, float]:
@@ -122,10 +124,10 @@ def main(argv: list[str] | None = None) -> int:
                  "headers": [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip")],
                  "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {}}
 
-        async def receive() -> dict:
+        async def receive() -> MutableMapping[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}
 
-        async def send(message: dict) -> None:
+        async def send(message: MutableMapping[str, Any]) -> None:
             pass
 
         t = time.perf_counter()

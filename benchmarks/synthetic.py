@@ -52,7 +52,8 @@ def _paper(rng: random.Random, i: int, datasets: list[str]) -> tuple[str, dict]:
         for m in rng.sample(METRICS, rng.randint(0, 2))
     ]
     author_bib = " and ".join(f"{f}, {g}" for f, g in authors)
-    bibtex = f"@inproceedings{{{key},\n  title = {{{title}}},\n  author = {{{author_bib}}},\n  booktitle = {{Proceedings of {venue}}},\n  year = {{{year}}},\n}}\n"
+    bibtex = (f"@inproceedings{{{key},\n  title = {{{title}}},\n  author = {{{author_bib}}},\n"
+              f"  booktitle = {{Proceedings of {venue}}},\n  year = {{{year}}},\n}}\n")
     summary = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 70))).capitalize() + "."
     return key, dict(
         title=title, year=year, venue=f"{venue} {year}", kind="method", arxiv=f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}",

@@ -14,9 +14,10 @@ import os
 import sqlite3
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from sqlmodel import SQLModel
 
@@ -138,7 +139,8 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
     def dataset() -> Iterator[dict[str, Any]]:
         for ds_id, rec in cat.datasets.items():
             d = rec.dataset
-            yield dict(id=ds_id, name=d.name, kind=d.kind, description=d.description, url=d.url, paper_key=d.paper, sources_json=json.dumps(d.sources), source_path=str(rec.path.name))
+            yield dict(id=ds_id, name=d.name, kind=d.kind, description=d.description, url=d.url, paper_key=d.paper, sources_json=json.dumps(d.sources),
+                source_path=str(rec.path.name))
 
     def dataset_member() -> Iterator[dict[str, Any]]:
         for ds_id, rec in cat.datasets.items():
@@ -163,7 +165,8 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             yield dict(
                 key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
                 acl_anthology=p.acl_anthology, openreview=p.openreview, first_public=p.first_public,
-                aliases_json=json.dumps([a.model_dump() for a in p.aliases], ensure_ascii=False), url=p.url, code_url=p.code_url, summary=p.summary, bibtex=p.bibtex.strip(),
+                aliases_json=json.dumps([a.model_dump() for a in p.aliases], ensure_ascii=False), url=p.url, code_url=p.code_url, summary=p.summary,
+                bibtex=p.bibtex.strip(),
                 entry_type=rec.bib.entry_type, authors=_author_display(rec.authors), sources_json=json.dumps(p.sources),
                 survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
                 survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
@@ -197,7 +200,8 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
 
     def leaderboard() -> Iterator[dict[str, Any]]:
         metric_pos = {m: i for i, m in enumerate(cat.metrics)}
-        order = sorted(boards, key=lambda b: (cat.datasets[boards[b].benchmark].dataset.name.casefold(), b.split("/")[:-1], metric_pos.get(boards[b].metric, 99)))
+        order = sorted(boards,
+            key=lambda b: (cat.datasets[boards[b].benchmark].dataset.name.casefold(), b.split("/")[:-1], metric_pos.get(boards[b].metric, 99)))
         for pos, bid in enumerate(order):
             b = boards[bid]
             ds = cat.datasets[b.benchmark].dataset
@@ -224,7 +228,8 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             d = run.data
             found = cat.methods.method_of_run(d["method"], d["benchmark"]) if cat.methods else None
             yield dict(
-                id=run.id, method=d["method"], method_kind=found.kind if found else None, benchmark=d["benchmark"], scenario=d.get("scenario", ""), profile=d["profile"], seed=d["seed"],
+                id=run.id, method=d["method"], method_kind=found.kind if found else None, benchmark=d["benchmark"], scenario=d.get("scenario", ""),
+                profile=d["profile"], seed=d["seed"],
                 trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
                 peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
                 matrix_json=json.dumps(d.get("accuracy_matrix")), config_json=json.dumps(d.get("config") or {}),
@@ -377,4 +382,5 @@ def build_database(data: Path, target: Path, after_table: Callable[[str], None] 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return BuildReport(target, len(cat.papers), len(cat.datasets), sum(len(r.paper.results) for r in cat.papers.values()), len(cat.runs), time.perf_counter() - started)
+    return BuildReport(target, len(cat.papers), len(cat.datasets), sum(len(r.paper.results) for r in cat.papers.values()), len(cat.runs),
+        time.perf_counter() - started)

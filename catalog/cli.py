@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from catalog.paths import data_dir, default_db_path
 from catalog.problems import CatalogInvalid, format_problems

@@ -9,8 +9,6 @@ column or link table.
 
 from __future__ import annotations
 
-from typing import Optional
-
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
@@ -23,35 +21,35 @@ class PaperRow(SQLModel, table=True):
     year: int = Field(index=True)
     venue: str = Field(index=True)
     kind: str = Field(index=True)
-    doi: Optional[str] = None
-    arxiv: Optional[str] = None
-    acl_anthology: Optional[str] = None
-    openreview: Optional[str] = None
-    first_public: Optional[str] = None  # YYYY-MM of the first preprint
+    doi: str | None = None
+    arxiv: str | None = None
+    acl_anthology: str | None = None
+    openreview: str | None = None
+    first_public: str | None = None  # YYYY-MM of the first preprint
     aliases_json: str = "[]"  # other titles / arXiv ids: [{"title", "arxiv", "note"}]
-    url: Optional[str] = None
-    code_url: Optional[str] = None
+    url: str | None = None
+    code_url: str | None = None
     summary: str
     bibtex: str
     entry_type: str
     authors: str  # display string "A, B and C"; the link table holds the list
     sources_json: str
-    survey_acronym: Optional[str] = None
-    survey_fig2_ref: Optional[int] = None
+    survey_acronym: str | None = None
+    survey_fig2_ref: int | None = None
     survey_in_fig2: bool = False
     survey_in_companion_list: bool = False
-    survey_group: Optional[str] = None
+    survey_group: str | None = None
     in_survey: bool = Field(default=False, index=True)  # the survey (Yang et al.) lists it: its ``survey:`` block is present
     has_code: bool = Field(default=False, index=True)
     has_reproduction: bool = Field(default=False, index=True)
-    repro_link: Optional[str] = Field(default=None, index=True)  # exact / family / none (paper_link), None when not linked
+    repro_link: str | None = Field(default=None, index=True)  # exact / family / none (paper_link), None when not linked
     source_path: str
 
 
 class AuthorRow(SQLModel, table=True):
     __tablename__ = "author"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
 
 
@@ -68,14 +66,14 @@ class PlacementRow(SQLModel, table=True):
     # the full path, for "papers on the same placement" look-ups
     __table_args__ = (Index("ix_placement_path", "setting", "increment", "family", "technique"),)
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     paper_key: str = Field(foreign_key="paper.key", index=True)
     setting: str = Field(index=True)
     increment: str = Field(index=True)
     family: str = Field(index=True)
     technique: str = Field(index=True)
     technique_source: str
-    approach: Optional[str] = None
+    approach: str | None = None
 
 
 class TaxonomyValueRow(SQLModel, table=True):
@@ -86,9 +84,9 @@ class TaxonomyValueRow(SQLModel, table=True):
     position: int
     label: str
     description: str
-    setting: Optional[str] = None
+    setting: str | None = None
     extension: bool = False  # CL Atlas's own value, beyond the survey's taxonomy
-    rationale: Optional[str] = None  # why the extension was needed (shown with it)
+    rationale: str | None = None  # why the extension was needed (shown with it)
 
 
 class DatasetRow(SQLModel, table=True):
@@ -98,8 +96,8 @@ class DatasetRow(SQLModel, table=True):
     name: str
     kind: str
     description: str
-    url: Optional[str] = None
-    paper_key: Optional[str] = Field(default=None, foreign_key="paper.key")
+    url: str | None = None
+    paper_key: str | None = Field(default=None, foreign_key="paper.key")
     sources_json: str
     source_path: str
 
@@ -109,20 +107,20 @@ class DatasetTableRow(SQLModel, table=True):
 
     __tablename__ = "dataset_table1"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     dataset_id: str = Field(foreign_key="dataset.id", index=True)
-    survey_ref: Optional[int] = None
-    train: Optional[int] = None
-    val: Optional[int] = None
-    test: Optional[int] = None
-    total: Optional[int] = None
+    survey_ref: int | None = None
+    train: int | None = None
+    val: int | None = None
+    test: int | None = None
+    total: int | None = None
     cl_settings: str  # comma-separated increment ids
     setting: str
     nlp_problems_json: str
-    language: Optional[str] = None
-    unit_count: Optional[int] = None
-    unit_kind: Optional[str] = None
-    note: Optional[str] = None
+    language: str | None = None
+    unit_count: int | None = None
+    unit_kind: str | None = None
+    note: str | None = None
 
 
 class DatasetMemberRow(SQLModel, table=True):
@@ -159,10 +157,10 @@ class LeaderboardRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True)
     benchmark_id: str = Field(foreign_key="dataset.id", index=True)
-    order_group: Optional[str] = None  # declared group id (data/datasets/<id>.yaml task_orders), or None
-    order_label: Optional[str] = None
-    num_tasks: Optional[int] = None
-    shots: Optional[int] = None
+    order_group: str | None = None  # declared group id (data/datasets/<id>.yaml task_orders), or None
+    order_label: str | None = None
+    num_tasks: int | None = None
+    shots: int | None = None
     metric_id: str = Field(foreign_key="metric.id", index=True)
     columns_json: str  # the board's columns: canonical orders, "avg", "" (no order)
     rank_by: str  # the column ranks use by default
@@ -174,31 +172,31 @@ class ResultRow(SQLModel, table=True):
 
     __tablename__ = "result"
 
-    id: Optional[int] = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, primary_key=True)
     paper_key: str = Field(foreign_key="paper.key", index=True)
     benchmark_id: str = Field(foreign_key="dataset.id", index=True)
-    task_order: Optional[str] = None  # canonical (catalog.orders.resolve); "avg" for a printed average
-    task_order_printed: Optional[str] = None  # as the paper prints it
-    order_group: Optional[str] = None
-    num_tasks: Optional[int] = None
-    shots: Optional[int] = None
+    task_order: str | None = None  # canonical (catalog.orders.resolve); "avg" for a printed average
+    task_order_printed: str | None = None  # as the paper prints it
+    order_group: str | None = None
+    num_tasks: int | None = None
+    shots: int | None = None
     backbone: str
     backbone_key: str = Field(index=True)
     method: str  # as printed
     method_key: str = Field(index=True)  # identity on the boards (catalog.boards.method_key)
     method_name: str  # one display name per method_key
-    method_paper_key: Optional[str] = Field(default=None, foreign_key="paper.key", index=True)
+    method_paper_key: str | None = Field(default=None, foreign_key="paper.key", index=True)
     native: bool
     reference: bool = False
     metric_id: str = Field(foreign_key="metric.id", index=True)
     value: float
     table_ref: str
-    note: Optional[str] = None
+    note: str | None = None
     provenance: str
     also_in_json: str = "[]"
-    seeds: Optional[int] = None
-    hardware: Optional[str] = None
-    batch_size: Optional[int] = None
+    seeds: int | None = None
+    hardware: str | None = None
+    batch_size: int | None = None
     leaderboard: str = Field(foreign_key="leaderboard.id", index=True)
 
 
@@ -209,18 +207,18 @@ class ReproductionRow(SQLModel, table=True):
 
     id: str = Field(primary_key=True)  # method/benchmark/profile-seedN
     method: str = Field(index=True)
-    method_kind: Optional[str] = None  # classify / generate: the benchmark's kind (repro_benchmark)
+    method_kind: str | None = None  # classify / generate: the benchmark's kind (repro_benchmark)
     benchmark: str
     scenario: str
     profile: str
     seed: int
-    trainable_params: Optional[int] = None
-    total_params: Optional[int] = None
-    wall_time_s: Optional[float] = None
-    peak_memory_mb: Optional[float] = None
+    trainable_params: int | None = None
+    total_params: int | None = None
+    wall_time_s: float | None = None
+    peak_memory_mb: float | None = None
     command: str
     created: str
-    device: Optional[str] = None
+    device: str | None = None
     matrix_json: str
     config_json: str
     versions_json: str
@@ -283,13 +281,13 @@ class PaperLinkRow(SQLModel, table=True):
 
     paper_key: str = Field(foreign_key="paper.key", primary_key=True)
     link: str = Field(index=True)  # exact / family / none
-    note: Optional[str] = None
-    family: Optional[str] = None
-    family_label: Optional[str] = None
-    reason: Optional[str] = None
-    reason_text: Optional[str] = None
-    benchmark: Optional[str] = None  # a stand-in benchmark (benchmark papers)
-    label: Optional[str] = None  # how the stand-in is labelled wherever it is shown
+    note: str | None = None
+    family: str | None = None
+    family_label: str | None = None
+    reason: str | None = None
+    reason_text: str | None = None
+    benchmark: str | None = None  # a stand-in benchmark (benchmark papers)
+    label: str | None = None  # how the stand-in is labelled wherever it is shown
 
 
 class PaperLinkMethodRow(SQLModel, table=True):

@@ -11,7 +11,8 @@ import csv
 import io
 import json
 import sqlite3
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 CSV_COLUMNS = (
     "key", "title", "authors", "year", "first_public", "venue", "kind", "doi", "arxiv", "acl_anthology", "url", "code_url",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Container
+from collections.abc import Container
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts, split_multiple_persons_names
 

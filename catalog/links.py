@@ -30,6 +30,7 @@ errors naming the file, the entry and the field.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -106,15 +107,15 @@ def _refs(refs: list[str], loc: tuple, entry: str, methods: MethodCatalog, out: 
     return ok
 
 
-def _paper_ref(key: str, loc: tuple, paper_kinds: dict[str, str], known_near: str | None, out: list[ProblemTuple]) -> bool:
+def _paper_ref(key: str, loc: tuple, paper_kinds: Mapping[str, str], known_near: str | None, out: list[ProblemTuple]) -> bool:
     if key not in paper_kinds:
         out.append((loc, key, f"unknown paper {key!r}", known_near))
         return False
     return True
 
 
-def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: dict[str, str],
-                  near: "dict[str, str | None] | None" = None) -> list[ProblemTuple]:
+def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: Mapping[str, str],
+                  near: dict[str, str | None] | None = None) -> list[ProblemTuple]:
     """``(loc, entry, message, hint)`` for every link that does not hold, and every method paper without one."""
     near = near or {}
     out: list[ProblemTuple] = []
@@ -174,12 +175,14 @@ def _entry_problems(key: str, pl: PaperLink, links: LinkFile, methods: MethodCat
                                 "link it as family, or add the paper to the method class's papers and to methods.yaml"))
         missing = [r for r in reproducing if r not in pl.methods]
         if missing and pl.methods:
-            out.append(((*loc, "methods"), key, f"{', '.join(missing)} reproduce{'s' if len(missing) == 1 else ''} {key} (papers lists it) but the exact link does not name it", None))
+            out.append(((*loc, "methods"), key,
+                f"{', '.join(missing)} reproduce{'s' if len(missing) == 1 else ''} {key} (papers lists it) but the exact link does not name it", None))
         if not pl.note:
             out.append(((*loc, "note"), key, "an exact link needs a note: where the reproduction departs from the paper", None))
     else:
         if reproducing:
-            out.append(((*loc, "link"), key, f"{', '.join(reproducing)} reproduce{'s' if len(reproducing) == 1 else ''} {key} exactly (papers lists it): the link must be exact", None))
+            out.append(((*loc, "link"), key,
+                f"{', '.join(reproducing)} reproduce{'s' if len(reproducing) == 1 else ''} {key} exactly (papers lists it): the link must be exact", None))
     if pl.link == "family":
         fam = links.families.get(pl.family or "")
         if not pl.family:
@@ -217,7 +220,7 @@ def resolve(links: LinkFile, methods: MethodCatalog) -> dict[str, Resolution]:
     return out
 
 
-def link_counts(resolutions: dict[str, Resolution], paper_kinds: dict[str, str]) -> dict[str, int]:
+def link_counts(resolutions: dict[str, Resolution], paper_kinds: Mapping[str, str]) -> dict[str, int]:
     """How many method papers resolve to each link kind (the numbers the README states)."""
     counts = {k: 0 for k in LINK_KINDS}
     for key, r in resolutions.items():

@@ -155,9 +155,9 @@ def render_markdown(papers: list[dict[str, Any]], taxonomy: Taxonomy) -> str:
         body += [f"## {head}", "", "Papers without a place in the taxonomy: related surveys, studies, benchmarks and tools.", ""]
         known = {k for k, _ in KIND_HEADINGS}
         for kind, label in KIND_HEADINGS:
-            items = [p for p in unplaced if p.get("kind") == kind]
-            if items:
-                body += [f"### {label}", ""] + [paper_line(p) for p in _order(items)] + [""]
+            of_kind = [p for p in unplaced if p.get("kind") == kind]
+            if of_kind:
+                body += [f"### {label}", ""] + [paper_line(p) for p in _order(of_kind)] + [""]
         others = [p for p in unplaced if p.get("kind") not in known]
         if others:
             body += ["### Other", ""] + [paper_line(p) for p in _order(others)] + [""]

@@ -38,6 +38,8 @@ class MetricInputError(ValueError):
     """The accuracy matrix or vectors do not have the shape a metric needs."""
 
 
+# The metric functions index entries a[i][j] with j <= i, which _check_square has checked are numbers;
+# mypy cannot carry that check over to the indexing, hence the type: ignore[operator,misc] comments below.
 def _check_square(a: Matrix) -> int:
     t = len(a)
     if t == 0:
@@ -83,7 +85,7 @@ def backward_transfer(a: Matrix) -> float:
     t = _check_square(a)
     if t < 2:
         raise MetricInputError("backward transfer needs at least 2 tasks")
-    return sum(a[t - 1][j] - a[j][j] for j in range(t - 1)) / (t - 1)  # type: ignore[operator]
+    return sum(a[t - 1][j] - a[j][j] for j in range(t - 1)) / (t - 1)  # type: ignore[operator,misc]
 
 
 def forward_transfer(a: Matrix, b: Sequence[float | None]) -> float:
@@ -107,7 +109,7 @@ def intransigence(a: Matrix, a_star: Sequence[float | None]) -> float:
     _check_vector("a_star (reference accuracy)", a_star, t)
     if any(v is None for v in a_star):
         raise MetricInputError("intransigence needs a reference accuracy for every task")
-    return sum(a_star[j] - a[j][j] for j in range(t)) / t  # type: ignore[operator]
+    return sum(a_star[j] - a[j][j] for j in range(t)) / t  # type: ignore[operator,misc]
 
 
 def learning_accuracy(a: Matrix) -> float:
@@ -120,7 +122,7 @@ def general_ability_change(probe: Sequence[float | None]) -> float:
     """GA: score on a probe no task trains, after the last task minus before the first (TRACE's general-ability delta)."""
     if len(probe) < 2 or probe[0] is None or probe[-1] is None:
         raise MetricInputError("general-ability change needs the probe score before and after the stream")
-    return probe[-1] - probe[0]  # type: ignore[operator]
+    return probe[-1] - probe[0]
 
 
 def negated(m: Matrix) -> list[list[float | None]]:
@@ -191,6 +193,7 @@ def register(spec: MetricSpec) -> MetricSpec:
     return spec
 
 
+# compute() runs only where available() found the matrix or loss (not None): the type: ignore[arg-type] below.
 register(MetricSpec("AA", lambda ev: average_accuracy(ev.matrix), "higher"))  # type: ignore[arg-type]
 register(MetricSpec("AIA", lambda ev: average_incremental_accuracy(ev.matrix), "higher"))  # type: ignore[arg-type]
 register(MetricSpec("FM", lambda ev: forgetting_measure(ev.matrix), "lower", min_tasks=2))  # type: ignore[arg-type]

@@ -20,13 +20,13 @@ from __future__ import annotations
 import html
 import json
 import re
-import socket
 import urllib.error
 import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from bibtexparser.middlewares.names import parse_single_name_into_parts
 
@@ -101,7 +101,7 @@ def http_get(url: str, accept: str) -> bytes:
         if exc.code == 404:
             raise RemoteError(f"{host} does not know this identifier (HTTP 404 for {url})") from None
         raise RemoteError(f"{host} answered HTTP {exc.code} ({exc.reason}) for {url}; try again later or {PAPER_HINT}") from None
-    except (socket.timeout, TimeoutError):
+    except TimeoutError:
         raise RemoteError(f"{host} did not answer within {TIMEOUT_S} s; try again later or {PAPER_HINT}") from None
     except urllib.error.URLError as exc:
         raise RemoteError(f"cannot reach {host} ({exc.reason}); are you offline? You can {PAPER_HINT}") from None

@@ -28,7 +28,7 @@ METHODS_FILE = Path("reproductions") / "methods.yaml"
 LINKS_FILE = Path("reproductions") / "links.yaml"
 
 
-def load_reproduction_links(data: Path, cat: "Catalog") -> None:
+def load_reproduction_links(data: Path, cat: Catalog) -> None:
     """Fill ``cat.methods`` and ``cat.links`` from the two files and append every problem to ``cat.problems``."""
     mpath, lpath = data / METHODS_FILE, data / LINKS_FILE
     if not mpath.exists() and not lpath.exists():
@@ -84,14 +84,14 @@ def _field(loc: tuple) -> str:
     return out or "(file)"
 
 
-def _doc(path: Path, data: Path, cat: "Catalog") -> YamlDocument | None:
+def _doc(path: Path, data: Path, cat: Catalog) -> YamlDocument | None:
     """The parsed file; ``None`` after reporting why it cannot be read."""
     from catalog.loader import _read
 
     return _read(path, data, path.stem, cat.problems)
 
 
-def _validate(model: type[BaseModel], doc: YamlDocument, value: Any, rel: str, entry: str, cat: "Catalog", loc: tuple) -> Any:
+def _validate(model: type[BaseModel], doc: YamlDocument, value: Any, rel: str, entry: str, cat: Catalog, loc: tuple) -> Any:
     from catalog.loader import _validate_doc
 
     got, errs = _validate_doc(model, doc, value, rel, entry, cat.taxonomy, loc)
@@ -99,7 +99,7 @@ def _validate(model: type[BaseModel], doc: YamlDocument, value: Any, rel: str, e
     return got
 
 
-def _top(doc: YamlDocument, rel: str, entry: str, allowed: dict[str, type], required: set[str], cat: "Catalog") -> dict[str, Any] | None:
+def _top(doc: YamlDocument, rel: str, entry: str, allowed: dict[str, type], required: set[str], cat: Catalog) -> dict[str, Any] | None:
     """The top-level mapping, with unknown, missing and mistyped sections reported."""
     if not isinstance(doc.data, dict):
         cat.problems.append(Problem(rel, 1, entry, "(file)", "expected a mapping of sections"))
@@ -114,7 +114,8 @@ def _top(doc: YamlDocument, rel: str, entry: str, allowed: dict[str, type], requ
         ok = False
     for name, typ in allowed.items():
         if name in doc.data and doc.data[name] is not None and not isinstance(doc.data[name], typ):
-            cat.problems.append(Problem(rel, doc.line_of((name,)), entry, name, f"expected a {'list' if typ is list else 'mapping'}, got {type(doc.data[name]).__name__}"))
+            cat.problems.append(Problem(rel, doc.line_of((name,)), entry, name,
+                f"expected a {'list' if typ is list else 'mapping'}, got {type(doc.data[name]).__name__}"))
             ok = False
     for name in _duplicate_keys(doc.node):
         cat.problems.append(Problem(rel, None, entry, name, "duplicate key: YAML keeps only the last one", "merge the two entries"))
@@ -138,7 +139,7 @@ def _duplicate_keys(node: yaml.Node | None, prefix: str = "") -> list[str]:
     return out
 
 
-def _load_methods(path: Path, data: Path, cat: "Catalog") -> tuple[MethodCatalog | None, YamlDocument | None]:
+def _load_methods(path: Path, data: Path, cat: Catalog) -> tuple[MethodCatalog | None, YamlDocument | None]:
     from catalog.loader import _rel
 
     doc = _doc(path, data, cat)
@@ -178,7 +179,7 @@ def _load_methods(path: Path, data: Path, cat: "Catalog") -> tuple[MethodCatalog
     return out, doc
 
 
-def _load_links(path: Path, data: Path, cat: "Catalog") -> tuple[LinkFile | None, YamlDocument | None]:
+def _load_links(path: Path, data: Path, cat: Catalog) -> tuple[LinkFile | None, YamlDocument | None]:
     from catalog.loader import _rel
 
     doc = _doc(path, data, cat)

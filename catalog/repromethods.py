@@ -16,6 +16,7 @@ reference.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Literal
 
@@ -115,7 +116,7 @@ def parse_ref(ref: str, methods: MethodCatalog) -> tuple[MethodInfo | None, str 
     return found, None, None
 
 
-def catalog_problems(methods: MethodCatalog, paper_kinds: dict[str, str]) -> list[tuple[tuple, str, str, str | None]]:
+def catalog_problems(methods: MethodCatalog, paper_kinds: Mapping[str, str]) -> list[tuple[tuple, str, str, str | None]]:
     """``(loc, entry, message, hint)`` for every cross-reference of methods.yaml that does not resolve."""
     out: list[tuple[tuple, str, str, str | None]] = []
     for m in methods.methods.values():
@@ -132,5 +133,6 @@ def catalog_problems(methods: MethodCatalog, paper_kinds: dict[str, str]) -> lis
             if key not in paper_kinds:
                 out.append((("methods", i, "papers", j), m.ref, f"unknown paper {key!r}", None))
             elif paper_kinds[key] != "method":
-                out.append((("methods", i, "papers", j), m.ref, f"paper {key!r} is a {paper_kinds[key]}, not a method: a method reproduces method papers", None))
+                out.append((("methods", i, "papers", j), m.ref, f"paper {key!r} is a {paper_kinds[key]}, not a method: a method reproduces method papers",
+                    None))
     return out

@@ -16,8 +16,8 @@ file, the paper and the result's field:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from catalog.boards import backbone_key, method_key
 from catalog.orders import AVG, ResolvedOrder, group_orders, resolve

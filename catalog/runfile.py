@@ -26,14 +26,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from math import isclose, isfinite, log
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from catalog.metrics import METRIC_IDS, Evaluation, compute
 from catalog.paths import results_dir
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION: Final = 3
 
 
 class Versions(BaseModel):

@@ -35,7 +35,7 @@ from catalog.taxonomy import Taxonomy, load_taxonomy
 try:  # same loader as the validator
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment,unused-ignore]  # a different class where types-PyYAML is installed
 
 TITLE_SIMILARITY = 0.9  # difflib ratio of normalised titles at or above which two papers are "the same"
 

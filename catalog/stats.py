@@ -41,7 +41,8 @@ def format_stats(stats: dict[str, Any], fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(stats, indent=2)
     lines = [
-        f"papers: {stats['papers']}  datasets: {stats['datasets']}  reported results: {stats['reported_results']}  reproduction runs: {stats['reproduction_runs']}",
+        f"papers: {stats['papers']}  datasets: {stats['datasets']}  reported results: {stats['reported_results']}  "
+        f"reproduction runs: {stats['reproduction_runs']}",
         "",
         "by kind:",
         *(f"  {k:<10} {n:>5}" for k, n in stats["kinds"].items()),

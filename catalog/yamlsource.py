@@ -16,7 +16,7 @@ import yaml
 try:  # libyaml is several times faster; fall back to pure Python quietly
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment,unused-ignore]  # a different class where types-PyYAML is installed
 
 
 class SourceError(Exception):

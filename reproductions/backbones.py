@@ -49,7 +49,7 @@ def load_encoder(name: str = DEFAULT_BACKBONE) -> Any:
     return copy.deepcopy(_ENCODERS[name])
 
 
-class TextClassifier(nn.Module):
+class TextClassifier(nn.Module):  # type: ignore[name-defined]  # torch comes through require(), so nn is Any to mypy
     """Encoder -> masked mean pooling -> linear head over the stream's whole output space."""
 
     def __init__(self, encoder: Any, num_outputs: int, head_seed: int) -> None:

@@ -22,7 +22,6 @@ import resource
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from catalog.paths import REPO_ROOT
 

@@ -20,8 +20,8 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from reproductions.deps import require
 from catalog.runfile import write_atomic
+from reproductions.deps import require
 
 torch = require("torch")
 

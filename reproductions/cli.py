@@ -136,7 +136,8 @@ def _add_commands(repro: argparse.ArgumentParser) -> None:
     p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p_run.add_argument("--out", help="results root (default: data/reproductions/results in the repo)")
     p_run.add_argument("--resume", action="store_true", help="continue from the last finished task's checkpoint")
-    p_run.add_argument("--backbone", default=None, help="encoder benchmarks: 'minilm' (default); generative: 'smollm2-135m-instruct' (default); or any Hugging Face model id/path")
+    p_run.add_argument("--backbone", default=None,
+        help="encoder benchmarks: 'minilm' (default); generative: 'smollm2-135m-instruct' (default); or any Hugging Face model id/path")
     p_run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config value (repeatable)")
     p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice; 1 is fastest on a busy machine)")
     p_run.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -162,18 +163,16 @@ def dispatch(args: argparse.Namespace) -> int:
     from reproductions.benchmarks import UnknownBenchmarkError
     from reproductions.profiles import UnknownProfileError
     from reproductions.streams import StreamError
-
     from reproductions.sweep import SweepError
 
     expected: tuple[type[BaseException], ...] = (MissingDependencyError, UnknownBenchmarkError, UnknownProfileError, StreamError,
                                                  FileNotFoundError, SweepError, SweepUsageError)
     try:
         from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError
+        from reproductions.lm.backbone import BackboneError
         from reproductions.methods import UnknownMethodError
         from reproductions.methods.base import MethodConfigError
         from reproductions.runner import RunConfigError, RunInterrupted
-
-        from reproductions.lm.backbone import BackboneError
 
         expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError,
                      RunInterrupted, BackboneError)

@@ -72,7 +72,7 @@ def render(grid: Grid, root: Path | None = None) -> str:
         if not rs:
             lines.append(f"| {b} | {m} | none | " + " | ".join("–" for _ in columns) + " | – | – | – |")  # not run yet
             continue
-        cells = [_ms([x[c] for x in metrics[(b, m)] if x[c] is not None], _digits(c)) for c in columns]
+        cells = [_ms([v for x in metrics[(b, m)] if (v := x[c]) is not None], _digits(c)) for c in columns]
         seeds = ",".join(str(r.seed) for r in rs)
         lines.append(f"| {b} | {m} | {seeds} | " + " | ".join(cells) + f" | {_general(rs)} | {rs[0].trainable_params:,} | "
                      f"{statistics.fmean(r.wall_time_s for r in rs):.0f} |")

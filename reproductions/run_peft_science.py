@@ -36,6 +36,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import cast
 
 from catalog.paths import results_dir
 from catalog.runfile import ReproductionResult, read_result, result_path, write_atomic
@@ -51,13 +52,18 @@ GROUPS: dict[str, list[tuple[str, list[str]]]] = {
 NEW = ("inclora", "olora", "l2p", "progprompt", "adaptercl", "mbpapp", "online_er")
 
 
+def values(results: dict[str, list[ReproductionResult]], m: str, k: str) -> list[float]:
+    """Metric ``k`` of every run of ``m`` (the metrics read here are computed for every run of these streams)."""
+    return [cast(float, r.metrics[k]) for r in results[m]]
+
+
 def mean(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
-    return statistics.fmean(r.metrics[k] for r in results[m])  # type: ignore[misc]
+    return statistics.fmean(values(results, m, k))
 
 
 def std(results: dict[str, list[ReproductionResult]], m: str, k: str) -> float:
-    vals = [r.metrics[k] for r in results[m]]
-    return statistics.stdev(vals) if len(vals) > 1 else 0.0  # type: ignore[arg-type]
+    vals = values(results, m, k)
+    return statistics.stdev(vals) if len(vals) > 1 else 0.0
 
 
 def verdict(ok: bool) -> str:
@@ -101,7 +107,9 @@ def findings(bench: str, results: dict[str, list[ReproductionResult]]) -> list[s
 
 def _diag_mean(r: ReproductionResult) -> float:
     """Mean accuracy on each task right after learning it, a[j][j]."""
-    return statistics.fmean(r.accuracy_matrix[j][j] for j in range(len(r.accuracy_matrix)))
+    a = r.accuracy_matrix
+    assert a is not None, "encoder runs have an accuracy matrix"
+    return statistics.fmean(a[j][j] for j in range(len(a)))
 
 
 def paired(bench: str, results: dict[str, list[ReproductionResult]]) -> list[str]:
@@ -120,7 +128,8 @@ def paired(bench: str, results: dict[str, list[ReproductionResult]]) -> list[str
     for m in ("adaptercl",):
         rs = results.get(m, [])
         if rs:
-            last = [statistics.fmean(r.accuracy_matrix[-1][j] for r in rs) for j in range(len(rs[0].accuracy_matrix))]
+            mats = [r.accuracy_matrix for r in rs if r.accuracy_matrix is not None]
+            last = [statistics.fmean(a[-1][j] for a in mats) for j in range(len(mats[0]))]
             out.append(f"{m} accuracy per task after the last task (mean over {len(rs)} seeds): "
                        + ", ".join(f"task {j + 1} {v:.1f}" for j, v in enumerate(last)))
     return out

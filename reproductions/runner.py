@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from catalog.metrics import compute_all
+from catalog.runfile import ReproductionResult
 from reproductions import checkpoint
 from reproductions.backbones import DEFAULT_BACKBONE, load_tokenizer
 from reproductions.benchmarks import BenchmarkSpec, get_benchmark
@@ -26,7 +27,7 @@ from reproductions.methods.base import Method, MethodContext, derive_seed
 from reproductions.profiles import get_profile
 from reproductions.runcommon import (
     PROFILE_KEYS,
-    RunConfigError,
+    RunConfigError,  # noqa: F401  (re-exported: the CLI and the tests use reproductions.runner.RunConfigError)
     RunInterrupted,
     RunOptions,
     _disable,
@@ -38,7 +39,7 @@ from reproductions.runcommon import (
     resolve_device,
     versions,
 )
-from catalog.runfile import ReproductionResult
+from reproductions.streams import Stream
 
 torch = require("torch")
 tqdm = require("tqdm").tqdm
@@ -88,7 +89,7 @@ def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionRes
     device = resolve_device(opts.device)
     bar = opts.progress
 
-    stream = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})
+    stream: Stream = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})
     tok = load_tokenizer(backbone)
     trains = [encode(t.train, tok, profile.max_length) for t in stream.tasks]
     tests = [encode(t.test, tok, profile.max_length) for t in stream.tasks]

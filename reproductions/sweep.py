@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import statistics
 import os
+import statistics
 import subprocess
 import sys
 import time

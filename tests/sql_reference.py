@@ -99,7 +99,8 @@ def facet_counts(con: sqlite3.Connection, f: PaperFilter, vocab: Vocabulary) -> 
                f"{_where(conds)} GROUP BY pl.{axis}")
         got = dict(con.execute(sql, params).fetchall())
         out[axis] = [FacetValue(v.value, v.label, got.get(v.value, 0), v.value in getattr(f, axis)) for v in vocab.taxonomy.values[axis]]
-    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("reproduction", "p.repro_link"), ("year", "p.year"), *((name, f"p.{name}") for name in BOOL_PARAMS)):
+    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("reproduction", "p.repro_link"), ("year", "p.year"),
+            *((name, f"p.{name}") for name in BOOL_PARAMS)):
         params = []
         conds = paper_conditions(f, name, params)
         rows = [tuple(r) for r in con.execute(f"SELECT {col}, COUNT(*) FROM paper p{_where(conds)} GROUP BY {col}", params)]

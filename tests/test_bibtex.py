@@ -29,7 +29,8 @@ NAMES = {
     r"De Lange, Matthias": "Matthias De Lange",
     r"{Costa-juss{\`a}}, Marta R.": "Marta R. Costa-jussà",
 }
-BIB = "@inproceedings{vulic2023names,\n  title = {Names With Accents},\n  author = {" + " and ".join(NAMES) + "},\n  booktitle = {Proceedings},\n  year = {2023},\n}"
+BIB = ("@inproceedings{vulic2023names,\n  title = {Names With Accents},\n  author = {" + " and ".join(NAMES)
+       + "},\n  booktitle = {Proceedings},\n  year = {2023},\n}")
 
 
 def test_names_are_decoded_to_unicode() -> None:

@@ -6,15 +6,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 import yaml
+from helpers import edit
 
-from catalog.metrics import METRIC_IDS
 from catalog.boards import board_id
 from catalog.build import build_database, is_stale
 from catalog.cli import main
+from catalog.metrics import METRIC_IDS
 from catalog.problems import CatalogInvalid
-from tests.helpers import edit
 
 
 def _query(db: Path, sql: str, *args: object) -> list[tuple]:
@@ -32,7 +31,8 @@ def test_build_writes_every_table(mini_data: Path, tmp_path: Path) -> None:
     assert _query(db, "SELECT title, year FROM paper WHERE key = ?", "wang2023orthogonal") == [
         ("Orthogonal Subspace Learning for Language Model Continual Learning", 2023)
     ]
-    authors = _query(db, "SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id WHERE pa.paper_key = ? ORDER BY position", "wang2023orthogonal")
+    authors = _query(db, "SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id WHERE pa.paper_key = ? ORDER BY position",
+        "wang2023orthogonal")
     assert [a for (a,) in authors][:2] == ["Xiao Wang", "Tianze Chen"]
     assert _query(db, "SELECT setting, increment, family, technique FROM placement WHERE paper_key = ?", "wang2023orthogonal") == [
         ("offline", "TIL", "LLM", "parameter-efficient")
@@ -63,7 +63,8 @@ def test_first_public_aliases_survey_and_extensions_reach_the_database(mini_data
     path = mini_data / "papers" / "wang2023orthogonal.yaml"
     edit(path, 'arxiv: "2310.14152"', 'arxiv: "2310.14152"\nfirst_public: "2023-10"\naliases:\n  - title: An Older Title\n    arxiv: "2309.00001"')
     text = (mini_data / "papers" / "razdaibiedina2023progressive.yaml").read_text(encoding="utf-8")
-    (mini_data / "papers" / "razdaibiedina2023progressive.yaml").write_text(text.split("survey:")[0] + "placements:" + text.split("placements:", 1)[1], encoding="utf-8")
+    (mini_data / "papers" / "razdaibiedina2023progressive.yaml").write_text(text.split("survey:")[0] + "placements:" + text.split("placements:", 1)[1],
+        encoding="utf-8")
     db = tmp_path / "catalog.sqlite"
     build_database(mini_data, db)
     assert _query(db, "SELECT first_public, aliases_json, in_survey FROM paper WHERE key = 'wang2023orthogonal'") == [

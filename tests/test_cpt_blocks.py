@@ -42,7 +42,7 @@ def test_blocks_are_examples_with_the_loss_on_every_token() -> None:
 
 
 def test_sample_is_seeded_and_checks_supply() -> None:
-    pool = [(i, i) for i in range(20)]
+    pool: list[blocks.Block] = [(i, i) for i in range(20)]
     a, b = blocks.sample(pool, 5, "k", "x"), blocks.sample(pool, 5, "k", "x")
     assert a == b and len(set(a)) == 5
     assert blocks.sample(pool, 5, "other", "x") != a

@@ -140,8 +140,13 @@ def test_text_of_renders_gzipped_man_pages_once(tmp_path: Path, monkeypatch: pyt
     s = CorpusSpec("toy", "toy-pkg", "x", root, ("*.2.gz",), "man")
     doc = corpora.documents(s)[0]
     first = corpora.text_of(s, doc)
-    calls = []
-    monkeypatch.setattr(corpora, "render", lambda *a: calls.append(a) or "")
+    calls: list[tuple[object, ...]] = []
+
+    def render(*a: object) -> str:
+        calls.append(a)
+        return ""
+
+    monkeypatch.setattr(corpora, "render", render)
     assert corpora.text_of(s, doc) == first and not calls  # served from the cache, keyed by the file hash
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import cast
 
 import pytest
 import yaml
@@ -53,7 +54,9 @@ def test_more_forgetting_scores_worse_on_every_loss_metric() -> None:
     worse[2][0] += 1.0  # domain 0 ends harder to predict
     good, bad = compute(Evaluation(loss=L)), compute(Evaluation(loss=worse))
     for k in ("LP-AVG", "LP-FM", "LP-BWT"):
-        better = good[k] < bad[k] if METRICS[k].direction == "lower" else good[k] > bad[k]
+        g, b = good[k], bad[k]
+        assert g is not None and b is not None, k
+        better = g < b if METRICS[k].direction == "lower" else g > b
         assert better, k
 
 
@@ -86,7 +89,7 @@ def ppl_scores(**kw: object) -> res.PerplexityScores:
 
 
 def make(**kw: object) -> res.ReproductionResult:
-    ppl = kw.pop("perplexity", ppl_scores())
+    ppl = cast(res.PerplexityScores, kw.pop("perplexity", ppl_scores()))
     data: dict[str, object] = dict(
         method="cpt-seq", papers=[], benchmark="domains-cpt", scenario="DIL", profile="smoke", seed=0,
         task_names=["syscalls", "git", "openssl"], config={}, versions=res.Versions(python="3.11.0"), device="cpu",

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import bibtexparser
 import pytest
+from helpers import edit
 
 from catalog.bibtex import parse_entry
 from catalog.cli import main
 from catalog.exportcli import render
 from catalog.loader import load_catalog
 from catalog.paths import data_dir
-from tests.helpers import edit
 
 SURVEY = """title: "Recent Advances of Foundation Language Models-based Continual Learning: A Survey"
 year: 2025
@@ -90,7 +90,8 @@ def test_markdown_paper_lines(data: Path) -> None:
     assert prog.endswith("— ICLR 2023 · **PP**") and "code-available" not in prog
     # the unplaced survey closes the list
     tail = md.split("## Related surveys and other papers", 1)[1]
-    assert "[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725) — ACM Computing Surveys 2025" in tail
+    assert ("[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725)"
+            " — ACM Computing Surveys 2025") in tail
 
 
 def test_markdown_marks_extension_techniques(data: Path) -> None:

@@ -11,11 +11,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import edit, line_of, one_problem, problems
 
 from catalog.cli import main
-from catalog.taxonomy import load_taxonomy
 from catalog.problems import Problem
-from tests.helpers import edit, line_of, one_problem, problems
+from catalog.taxonomy import load_taxonomy
 
 OLORA = "papers/wang2023orthogonal.yaml"
 REL = "data/" + OLORA
@@ -94,7 +94,7 @@ def test_empty_summary_and_placement_left_from_the_scaffold(mini_data: Path) -> 
     found = {p.field: p for p in problems(mini_data)}
     assert set(found) == {"summary", "placements[0].setting"}
     assert found["summary"].message == "summary is empty"
-    assert found["summary"].hint.startswith("write 2-4 sentences in your own words")
+    assert (found["summary"].hint or "").startswith("write 2-4 sentences in your own words")
     assert found["placements[0].setting"].message == "setting is empty"
     assert found["placements[0].setting"].hint == "write one of: offline, online"
     check(found["summary"], path, "summary:")
@@ -120,7 +120,8 @@ def test_arxiv_id_with_version_or_prefix(mini_data: Path) -> None:
 def test_kind_misspelt(mini_data: Path) -> None:
     path = mini_data / OLORA
     edit(path, "kind: method", "kind: methods")
-    p = one_problem(mini_data, field="kind", message="'methods' is not allowed here; allowed: method, benchmark, study, survey, tool", hint=r"did you mean 'method'\?")
+    p = one_problem(mini_data, field="kind", message="'methods' is not allowed here; allowed: method, benchmark, study, survey, tool",
+        hint=r"did you mean 'method'\?")
     check(p, path, "kind:")
 
 

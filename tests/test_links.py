@@ -7,10 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from catalog.links import LINK_KINDS, link_counts
-from catalog.loader import load_catalog
 from helpers import edit, one_problem, problems
+
+from catalog.links import link_counts
+from catalog.loader import load_catalog
 
 FIXTURE = Path(__file__).parent / "fixtures" / "reprolinks"
 LINKS = "reproductions/links.yaml"
@@ -132,12 +132,15 @@ def test_a_run_of_an_unknown_method_is_reported(linked: Path) -> None:
     dest.mkdir(parents=True)
     run["method"], run["papers"] = "ewc", []
     (dest / "standard-seed0.json").write_text(json.dumps(run), encoding="utf-8")
-    one_problem(linked, entry="ewc/wordnet-5x4/standard-seed0", field="method", message="no method of data/reproductions/methods.yaml runs 'ewc' on 'wordnet-5x4'")
+    one_problem(linked, entry="ewc/wordnet-5x4/standard-seed0", field="method",
+        message="no method of data/reproductions/methods.yaml runs 'ewc' on 'wordnet-5x4'")
 
 
 def test_stand_in_benchmark_for_a_benchmark_paper(linked: Path) -> None:
     _set_kind(linked, "razdaibiedina2023progressive", "benchmark")
-    edit(linked / LINKS, "  razdaibiedina2023progressive:\n    link: family\n    family: prompts\n    note: shares per-task parameters on a frozen encoder; it uses LoRA, not prompts.\n", "")
+    edit(linked / LINKS,
+         "  razdaibiedina2023progressive:\n    link: family\n    family: prompts\n"
+         "    note: shares per-task parameters on a frozen encoder; it uses LoRA, not prompts.\n", "")
     text = (linked / LINKS).read_text(encoding="utf-8")
     (linked / LINKS).write_text(text + "benchmarks:\n  razdaibiedina2023progressive:\n    benchmark: wordnet-instruct\n"
                                 "    label: SmolLM2 on wordnet-instruct, not the paper's benchmark\n    note: same protocol, other data.\n", encoding="utf-8")

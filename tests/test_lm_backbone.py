@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
-
 from _lm_support import need_smollm2
+
 from reproductions.deps import MissingDependencyError
 
 

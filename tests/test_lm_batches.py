@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from _lm_support import need_smollm2
+
 from reproductions.lm.instructions import InstructionExample
 
 EX = InstructionExample('Give the antonym of the adjective "hot". Answer with one word.', "cold", ("cold",), "cold")

@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
-
 from _lm_support import need_smollm2, need_wordnet
+
+if TYPE_CHECKING:
+    from catalog.runfile import ReproductionResult
 
 METHODS = ["seqft", "seqlora", "replay", "lwf", "olora", "inscl", "mtl"]
 
 
 @pytest.fixture(scope="module")
-def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[ReproductionResult, float, Path]]:
     """One smoke run per method (shared by the assertions below; the model loads once per process)."""
     need_wordnet()
     need_smollm2()

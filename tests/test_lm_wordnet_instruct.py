@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from _lm_support import need_wordnet
+
 from reproductions.lm.instructions import held_out, split_sample
 from reproductions.lm.profiles import LM_PROFILES
 

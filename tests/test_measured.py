@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 pytest.importorskip("pandas")
@@ -30,7 +32,7 @@ def test_summarise_means_and_sample_std_per_method_benchmark_profile():
 
 
 def _measured(**kw) -> Measured:
-    base = dict(method_kind="classify", method="olora", benchmark="wordnet-5x4-til", profile="standard", seeds=[0, 1, 2], num_tasks=5,
+    base: dict[str, Any] = dict(method_kind="classify", method="olora", benchmark="wordnet-5x4-til", profile="standard", seeds=[0, 1, 2], num_tasks=5,
                 stats={"aa": Stat(70.0, 1.0, 3)})
     base.update(kw)
     return Measured(**base)

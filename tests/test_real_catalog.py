@@ -100,6 +100,7 @@ def test_readme_link_counts_match_the_links(catalog: Catalog) -> None:
 
 def test_exact_links_are_the_papers_the_harness_reproduces(catalog: Catalog) -> None:
     exact = {k for k, r in catalog.links.items() if r.link == "exact"}
+    assert catalog.methods is not None
     assert exact == {k for m in catalog.methods.methods.values() for k in m.papers}
     assert exact == {"wang2023orthogonal", "razdaibiedina2023progressive", "madotto2021continual", "demassondautume2019episodic", "wang2024inscl",
                      "ibrahim2024simple", "gururangan2022demix"}

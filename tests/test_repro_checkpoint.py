@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from _repro_support import use_wordnet_fixture
+
 from reproductions import cli
 from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError, load, save
 from reproductions.runner import RunInterrupted, RunOptions, run

@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from _repro_support import use_wordnet_fixture
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
 
+from catalog.runfile import read_result  # noqa: E402
 from reproductions import cli, runner  # noqa: E402
 from reproductions.backbones import load_tokenizer  # noqa: E402
 from reproductions.benchmarks import get_benchmark  # noqa: E402
@@ -33,7 +33,6 @@ from reproductions.data import Encoded, encode, iterate  # noqa: E402
 from reproductions.methods import get_method  # noqa: E402
 from reproductions.methods.base import MethodConfigError, MethodContext  # noqa: E402
 from reproductions.profiles import get_profile  # noqa: E402
-from catalog.runfile import read_result  # noqa: E402
 from reproductions.streams import Example  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -254,7 +253,7 @@ def test_online_er_sees_each_stream_example_once(tmp_path: Path, monkeypatch: py
     r = runner.run(runner.RunOptions("online_er", "wordnet-5x4-online-btb", "smoke", out=tmp_path, progress=False, threads=1))
     assert r.config["epochs"] == 1
     _, trains, _ = build("online_er", "wordnet-5x4-online-btb")
-    stream = Counter()
+    stream: Counter[tuple[int, ...]] = Counter()
     for enc in trains:
         for ids, lab in zip(enc.input_ids.tolist(), enc.labels.tolist()):
             stream[(*[i for i in ids if i], lab)] += 1
@@ -277,6 +276,7 @@ def test_smoke_run_writes_linked_result(method: str, bench: str, papers: list[st
     elapsed = time.perf_counter() - t0
     assert rc == 0, capsys.readouterr().err
     r = read_result(tmp_path / method / bench / "smoke-seed0.json")
+    assert r.accuracy_matrix is not None
     assert r.method == method and r.papers == papers and len(r.accuracy_matrix) == 5
     assert 0 < r.trainable_params <= r.total_params
     assert r.command.startswith(f"clatlas repro run {method} --benchmark {bench}")

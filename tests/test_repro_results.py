@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from catalog.metrics import compute_all
 from catalog import runfile as res
+from catalog.metrics import compute_all
 
 A = [[80.0, 10.0, 20.0], [60.0, 90.0, 30.0], [50.0, 70.0, 85.0]]
 B = [5.0, 15.0, 25.0]

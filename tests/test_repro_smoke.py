@@ -7,10 +7,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 from _repro_support import use_wordnet_fixture
-from reproductions import cli
+
 from catalog.runfile import read_result
+from reproductions import cli
 
 METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
 
@@ -32,6 +32,7 @@ def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert set(raw) >= {"schema_version", "method", "papers", "benchmark", "scenario", "profile", "seed", "task_names",
                         "config", "versions", "device", "accuracy_matrix", "baseline_accuracy", "metrics",
                         "trainable_params", "total_params", "wall_time_s", "peak_memory_mb", "command", "created"}
+    assert r.accuracy_matrix is not None
     assert r.method == method and r.scenario == "CIL" and len(r.accuracy_matrix) == 5
     assert all(len(row) == 5 for row in r.accuracy_matrix)  # every task after every stage
     assert r.metrics["FWT"] is not None and r.metrics["BWT"] is not None
@@ -51,6 +52,6 @@ def test_smoke_til_dil_and_online(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         r = read_result(tmp_path / "seqlora" / bench / "smoke-seed0.json")
         assert r.scenario == scenario
         if scenario == "TIL":
-            assert all(b >= 0 for b in r.baseline_accuracy)
+            assert r.baseline_accuracy is not None and all(b >= 0 for b in r.baseline_accuracy)
         if scenario == "HTB":
             assert r.config["epochs"] == 1

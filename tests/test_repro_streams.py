@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from _repro_support import WORDNET_FIXTURE, use_wordnet_fixture
+
 from reproductions.profiles import get_profile
 from reproductions.streams import Record, StreamError, build_offline, build_online, sample_per_class
 
@@ -103,8 +103,7 @@ def test_sample_per_class_disjoint_and_deterministic() -> None:
 
 def test_wordnet_fixture_parses_and_builds_5x4(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
-    from reproductions.benchmarks import get_benchmark
-    from reproductions.benchmarks import wordnet
+    from reproductions.benchmarks import get_benchmark, wordnet
 
     corpus = wordnet.load_corpus()
     assert len(corpus) == 320

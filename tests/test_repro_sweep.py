@@ -6,7 +6,6 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-
 from _repro_support import use_wordnet_fixture
 
 pytest.importorskip("torch")

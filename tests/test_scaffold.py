@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import edit
 
 from catalog import remote
 from catalog.cli import main
 from catalog.keys import first_author_family, make_key, next_free_key
 from catalog.loader import load_catalog
 from catalog.taxonomy import load_taxonomy
-from tests.helpers import edit
 
 RECORDED = Path(__file__).parent / "fixtures" / "remote"
 
@@ -37,7 +37,7 @@ KE_2021 = """@inproceedings{ke-etal-2021-adapting,
     doi = "10.18653/v1/2021.naacl-main.378",
     pages = "4746--4755",
 }
-"""
+"""  # noqa: E501  (the ACL Anthology's record, booktitle on one line as it gives it)
 
 
 pytestmark = pytest.mark.usefixtures("no_network")  # fixture in conftest.py
@@ -164,14 +164,17 @@ def test_new_from_bib_file(mini_data: Path, tmp_path: Path, monkeypatch: pytest.
 
 
 def test_preprint_venue_is_arxiv(mini_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bib = "@article{x,\n  title = {Toward Continual Learning for Conversational Agents},\n  author = {Lee, Sungjin},\n  journal = {arXiv preprint arXiv:1712.09943},\n  year = {2017}\n}\n"
+    bib = ("@article{x,\n  title = {Toward Continual Learning for Conversational Agents},\n  author = {Lee, Sungjin},\n"
+           "  journal = {arXiv preprint arXiv:1712.09943},\n  year = {2017}\n}\n")
     assert run_new(mini_data, "-", monkeypatch, bib) == 0
     doc = yaml.safe_load((mini_data / "papers" / "lee2017continual.yaml").read_text(encoding="utf-8"))
     assert (doc["venue"], doc["arxiv"], doc["url"]) == ("arXiv", "1712.09943", "https://arxiv.org/abs/1712.09943")
 
 
-def test_latex_in_title_becomes_text_and_missing_url_is_left_to_fill(mini_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    bib = '@article{x,\r\n\ttitle={An {\\"U}ber Test: On Things \\& Stuff},\r\n\tauthor={M{\\"u}ller, J{\\"o}rg},\r\n\tjournal={Neural Networks},\r\n\tyear={2019}\r\n}\r\n'
+def test_latex_in_title_becomes_text_and_missing_url_is_left_to_fill(mini_data: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    bib = ('@article{x,\r\n\ttitle={An {\\"U}ber Test: On Things \\& Stuff},\r\n\tauthor={M{\\"u}ller, J{\\"o}rg},\r\n'
+           '\tjournal={Neural Networks},\r\n\tyear={2019}\r\n}\r\n')
     assert run_new(mini_data, "-", monkeypatch, bib) == 0
     path = mini_data / "papers" / "muller2019uber.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -209,7 +212,8 @@ def test_duplicate_is_refused_and_named(mini_data: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("bib", "why"),
     [
-        ("@misc{x, title = {Some Other Title}, author = {Wang, Xiao}, year = {2023}, eprint = {2309.00001}, archivePrefix = {arXiv}}", "same arXiv id 2309.00001 (listed under its aliases)"),
+        ("@misc{x, title = {Some Other Title}, author = {Wang, Xiao}, year = {2023}, eprint = {2309.00001}, archivePrefix = {arXiv}}",
+        "same arXiv id 2309.00001 (listed under its aliases)"),
         ("@misc{x, title = {An Earlier Orthogonal Preprint Title}, author = {Wang, Xiao}, year = {2023}}", "same title"),
     ],
 )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers import edit, line_of, one_problem, problems
 
 from catalog.cli import main
 from catalog.taxonomy import load_taxonomy
-from tests.helpers import edit, line_of, one_problem, problems
 
 OLORA = "papers/wang2023orthogonal.yaml"
 REL = "data/" + OLORA  # problems name files relative to the data directory's parent
@@ -105,7 +105,8 @@ def test_duplicate_doi_arxiv_and_title(mini_data: Path) -> None:
 
 def test_alias_arxiv_id_of_another_entry_is_a_duplicate_naming_both_files(mini_data: Path) -> None:
     # the problem is reported on the file read second (as for any duplicate), naming the first and its field
-    edit(mini_data / "papers" / "razdaibiedina2023progressive.yaml", "kind: method", 'kind: method\naliases:\n  - title: An Earlier Preprint\n    arxiv: "2310.14152"')
+    edit(mini_data / "papers" / "razdaibiedina2023progressive.yaml", "kind: method",
+        'kind: method\naliases:\n  - title: An Earlier Preprint\n    arxiv: "2310.14152"')
     p = one_problem(mini_data, entry="wang2023orthogonal", field="arxiv", line=line_of(mini_data / OLORA, "arxiv:"),
                     message=r"duplicate arxiv: the same arxiv 2310\.14152 is already used by razdaibiedina2023progressive "
                             r"\(aliases\[0\]\.arxiv of papers/razdaibiedina2023progressive\.yaml\)")
@@ -127,7 +128,8 @@ def test_alias_repeating_the_papers_own_id_is_refused(mini_data: Path) -> None:
 def test_reference_to_unknown_dataset(mini_data: Path) -> None:
     path = mini_data / OLORA
     edit(path, "datasets: [standard-cl-benchmark,", "datasets: [standard-cl-benchmrk,")
-    one_problem(mini_data, field="datasets[0]", line=line_of(path, "datasets:"), message="unknown dataset 'standard-cl-benchmrk'", hint="did you mean 'standard-cl-benchmark'")
+    one_problem(mini_data, field="datasets[0]", line=line_of(path, "datasets:"), message="unknown dataset 'standard-cl-benchmrk'",
+        hint="did you mean 'standard-cl-benchmark'")
 
 
 def test_file_not_utf8(mini_data: Path) -> None:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import one_problem, problems
 
 from catalog.loader import load_catalog
 from catalog.paths import data_dir
 from catalog.remarks import gathering_remarks
 from catalog.resultchecks import average_check, printed_decimals
-from tests.helpers import one_problem, problems
 
 BASE = dict(benchmark="standard-cl-benchmark", num_tasks=4, shots=None, backbone="T5-large", method="O-LoRA",
             method_paper="wang2023orthogonal", native=True, metric="AA", table="Table 2", provenance="extracted")
@@ -56,7 +56,7 @@ def test_duplicate_rule_uses_the_method_identity(mini_data: Path) -> None:
 
 
 def test_dedup_key_fields_each_tell_results_apart(mini_data: Path) -> None:
-    variants = [dict(task_order="2"), dict(shots=16), dict(backbone="T5-base"), dict(method="SeqFT", method_paper=None, native=False),
+    variants: list[dict[str, object]] = [dict(task_order="2"), dict(shots=16), dict(backbone="T5-base"), dict(method="SeqFT", method_paper=None, native=False),
                 dict(metric="BWT"), dict(table="Table 5")]
     write_results(mini_data, [dict(task_order="1", value=75.4)] + [dict(dict(task_order="1", value=70.0 + i), **v) for i, v in enumerate(variants)])
     assert problems(mini_data) == []

@@ -10,8 +10,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from catalog.metrics import METRIC_IDS  # noqa: E402
 from webfixture import LORA_KEY, REPRO, REPRO_METRICS, XSS_KEY, client, empty_client, empty_db, fixture_db  # noqa: F401,E402
+
+from catalog.metrics import METRIC_IDS  # noqa: E402
 
 
 def test_api_papers_filters_and_total(client):
@@ -209,7 +210,8 @@ def test_openapi_document(client):
                  "/api/reproductions", "/export/papers.bib", "/export/papers.csv", "/export/papers.json"):
         assert path in spec["paths"], path
     names = {p["name"] for p in spec["paths"]["/api/papers"]["get"]["parameters"]}
-    assert {"setting", "increment", "family", "technique", "venue", "year_min", "year_max", "has_code", "has_reproduction", "q", "page", "per_page", "sort"} <= names
+    assert {"setting", "increment", "family", "technique", "venue", "year_min", "year_max", "has_code", "has_reproduction", "q", "page", "per_page",
+        "sort"} <= names
 
 
 def test_export_bibtex_parses_back(client):

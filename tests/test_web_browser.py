@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-
 from webfixture import LORA_KEY, fixture_db  # noqa: F401
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -44,7 +44,7 @@ def _tree() -> list[dict]:
     return [node({"setting": "offline"}, 3, [til, empty]), node({"setting": "online"}, 0)]
 
 
-def test_sunburst_parents_are_the_sum_of_their_children():
+def test_sunburst_parents_are_the_sum_of_their_children() -> None:
     import json
 
     from webapp.charts import sunburst

@@ -8,9 +8,10 @@ import pytest
 
 pytest.importorskip("fastapi")
 
+from webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
+
 from webapp.conditional import etag_for, matching_tag  # noqa: E402
 from webapp.middleware import relative_location  # noqa: E402
-from webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
 
 BOARD = "standard-cl-benchmark/orders-1-3/AA"
 PAGES = ["/", "/papers", "/papers?family=LLM", "/papers/wang2023orthogonal", "/papers/wang2023orthogonal.bib", "/datasets", "/datasets/ag-news",
@@ -93,10 +94,10 @@ def test_errors_carry_no_etag(client):
 
 def test_etag_changes_when_the_catalog_is_rebuilt(tmp_path):
     from fastapi.testclient import TestClient
+    from webfixture import build_empty_db, make_data
 
     from catalog.build import build_database
     from webapp.app import create_app
-    from webfixture import build_empty_db, make_data
 
     db = build_empty_db(tmp_path)
     c = TestClient(create_app(db))

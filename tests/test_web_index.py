@@ -10,14 +10,15 @@ import pytest
 
 pytest.importorskip("numpy")
 
+import sql_reference  # noqa: E402
+from webfixture import fixture_db  # noqa: F401,E402
+
 from catalog.build import build_database  # noqa: E402
 from catalog.taxonomy import AXES  # noqa: E402
 from webapp import queries  # noqa: E402
-from tests import sql_reference  # noqa: E402
 from webapp.database import Database  # noqa: E402
 from webapp.filters import SORTS, parse_filter  # noqa: E402
 from webapp.index import PaperIndex  # noqa: E402
-from webfixture import fixture_db  # noqa: F401,E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 

@@ -326,7 +326,8 @@ def test_in_survey_facet_filters_and_counts(client):
 def test_extension_values_are_marked_in_facets(client):
     html = client.get("/papers").text
     facet = html.split('data-facet="technique"')[1].split("</section>")[0]
-    assert re.search(r"""model-merging<span class="badge ext" title="Added by CL Atlas beyond the survey's taxonomy: The survey [^"]+">extension</span>""", facet)
+    assert re.search(r"""model-merging<span class="badge ext" """
+                     r"""title="Added by CL Atlas beyond the survey's taxonomy: The survey [^"]+">extension</span>""", facet)
     assert 'parameter-efficient<span class="badge ext"' not in facet
 
 

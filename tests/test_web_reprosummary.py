@@ -8,8 +8,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from webapp.reprosummary import mean_std, summarise  # noqa: E402
 from webfixture import REPRO, client, fixture_db  # noqa: F401,E402
+
+from webapp.reprosummary import mean_std, summarise  # noqa: E402
 
 
 def _run(method: str, seed: int, aa: float | None, benchmark: str = "wordnet-5x4", scenario: str = "CIL") -> dict:

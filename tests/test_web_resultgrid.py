@@ -6,8 +6,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from webapp.resultgrid import column_order, pivot  # noqa: E402
 from webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
+
+from webapp.resultgrid import column_order, pivot  # noqa: E402
 
 
 def _r(i: int, method: str, order: str | None, value: float, *, metric: str = "AA", backbone: str = "T5-large", paper: str = "p2023x",
@@ -15,7 +16,8 @@ def _r(i: int, method: str, order: str | None, value: float, *, metric: str = "A
     return dict(id=i, benchmark_id="standard-cl-benchmark", benchmark_name="Standard CL", backbone=backbone, backbone_key=backbone.lower(),
                 order_group="orders-1-3", order_label="orders 1-3", num_tasks=4, shots=shots, task_order=order, method=method,
                 method_key=f"name:{method.lower()}", method_paper_key=None, native=native, reference=reference, metric_id=metric, value=value,
-                table_ref=table, note=None, provenance=provenance, paper_key=paper, reporter_title="P", leaderboard=f"standard-cl-benchmark/orders-1-3/{metric}")
+                table_ref=table, note=None, provenance=provenance, paper_key=paper, reporter_title="P",
+                leaderboard=f"standard-cl-benchmark/orders-1-3/{metric}")
 
 
 def test_column_order_is_natural_then_avg_then_value():

@@ -79,10 +79,10 @@ def test_no_write_endpoints(client):
 def test_rebuilt_database_is_picked_up(tmp_path):
     """The build replaces the file atomically; the app must see the new one, not the old inode."""
     from fastapi.testclient import TestClient
+    from webfixture import build_empty_db, make_data
 
     from catalog.build import build_database
     from webapp.app import create_app
-    from webfixture import build_empty_db, make_data
 
     db = build_empty_db(tmp_path)
     c = TestClient(create_app(db))

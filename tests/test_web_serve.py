@@ -15,9 +15,10 @@ import pytest
 
 pytest.importorskip("uvicorn")
 
+from webfixture import make_data  # noqa: E402
+
 from catalog.build import is_stale  # noqa: E402
 from webapp.serve import cmd_serve, ensure_database  # noqa: E402
-from webfixture import make_data  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -75,7 +76,7 @@ def test_cli_serve_builds_and_serves(tmp_path):
                 break
             except OSError:
                 if proc.poll() is not None or time.time() > deadline:
-                    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start")
+                    raise AssertionError(proc.stderr.read().decode() if proc.stderr else "server did not start") from None
                 time.sleep(0.2)
         assert '"total":2' in body.replace(" ", "")
         assert db.exists()

@@ -12,8 +12,9 @@ import pytest
 
 pytest.importorskip("fastapi")
 
-from webapp.site import Site, output_path, rewrite_html  # noqa: E402
 from webfixture import LORA_KEY, fixture_db, make_data  # noqa: F401,E402
+
+from webapp.site import Site, output_path, rewrite_html  # noqa: E402
 
 BOARD = "standard-cl-benchmark/orders-1-3/AA"
 

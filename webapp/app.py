@@ -9,8 +9,9 @@ problems listed, so a bad link is a 400 that says why and never a 500.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -64,14 +65,14 @@ class Atlas:
     def vocab(self) -> Vocabulary:
         return self.cached("vocab", queries.load_vocabulary)
 
-    def index(self) -> "PaperIndex":
+    def index(self) -> PaperIndex:
         """The columnar filter/facet index of the current database (built once per build)."""
         from webapp.index import PaperIndex
 
         vocab = self.vocab()
         return self.cached("index", lambda con: PaperIndex(con, vocab))
 
-    def cards(self) -> "PaperCards":
+    def cards(self) -> PaperCards:
         """Every paper's list card, rendered once per database build (see :mod:`webapp.cards`)."""
         from webapp.cards import build_cards
 

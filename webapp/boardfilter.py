@@ -8,8 +8,9 @@ instead of silently showing everything; an empty form field means "any".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urlencode
 
 from catalog.boards import backbone_key
@@ -40,7 +41,7 @@ class BoardFilter:
 
     def query(self, **changes: object) -> str:
         """``?a=b&…`` for this filter with ``changes`` applied ("" when nothing is set)."""
-        params = replace(self, **changes).params() if changes else self.params()
+        params = replace(self, **changes).params() if changes else self.params()  # type: ignore[arg-type]  # field names, checked by replace()
         return "?" + urlencode(params) if params else ""
 
 
@@ -86,7 +87,8 @@ def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str
             key = backbone_key(raw)
             if key not in known and key not in elsewhere:
                 near = suggest(raw, sorted(known.values()))
-                errors.append(f"{raw!r} is not a backbone of this board" + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}"))
+                errors.append(f"{raw!r} is not a backbone of this board"
+                              + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}"))
             elif key not in chosen:
                 chosen.append(key)
         elif name == "verified":

@@ -12,7 +12,8 @@ import csv
 import io
 import json
 import sqlite3
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from catalog.boards import BoardView, Entry, assemble, column_label
 from webapp import queries

@@ -63,8 +63,9 @@ def sunburst_values(node: dict[str, Any]) -> int:
 
 def sunburst(tree: list[dict[str, Any]]) -> str:
     """The taxonomy as a sunburst (the survey's Fig. 2); each node carries its list URL and its distinct-paper count."""
-    import plotly.graph_objects as go
     from urllib.parse import urlencode
+
+    import plotly.graph_objects as go
 
     ids, labels, parents, values, data = [], [], [], [], []
 
@@ -143,9 +144,9 @@ def papers_per_quarter(con: sqlite3.Connection, tax: Taxonomy) -> str:
         counts[(label, tech)] = counts.get((label, tech), 0) + n
     labels = timeline_axis(periods)
     fig = go.Figure()
-    for tech in tax.values["technique"]:
-        name = tech.label + (" (extension)" if tech.extension else "")
-        fig.add_bar(name=name, x=labels, y=[counts.get((lb, tech.value), 0) for lb in labels])
+    for tv in tax.values["technique"]:
+        name = tv.label + (" (extension)" if tv.extension else "")
+        fig.add_bar(name=name, x=labels, y=[counts.get((lb, tv.value), 0) for lb in labels])
     fig.update_layout(**_layout(barmode="stack", title="Papers per quarter of first appearance, by technique",
                                 xaxis_title="quarter of the first preprint (else year)", yaxis_title="papers",
                                 xaxis=dict(type="category")))
@@ -175,7 +176,6 @@ def rank_agreement(comparisons: list[Any]) -> str | None:
     axes, and every title says so. ``None`` when no board and no measured
     benchmark share enough methods.
     """
-    import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     if not comparisons:

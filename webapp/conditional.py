@@ -16,9 +16,9 @@ copy under the tag it sends.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
-from typing import Callable
 
 from webapp.middleware import ASGIApp, Message, Receive, Scope, Send, header
 

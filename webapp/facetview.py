@@ -22,8 +22,9 @@ from webapp.filters import SORTS, PaperFilter
 from webapp.queries import FacetValue
 
 HIDDEN_LISTS = ("setting", "increment", "family", "technique", "venue", "kind", "dataset", "reproduction")
-BOOL_FACETS = (("in_survey", "Survey", {"1": "in the survey", "0": "beyond the survey"}), ("has_code", "Has code", {}),
-               ("has_reproduction", "Has reproduction", {}))
+BOOL_FACETS: tuple[tuple[str, str, dict[str, str]], ...] = (
+    ("in_survey", "Survey", {"1": "in the survey", "0": "beyond the survey"}), ("has_code", "Has code", {}),
+    ("has_reproduction", "Has reproduction", {}))
 VENUES_SHOWN = 30
 CHECK = "✓ "
 
@@ -102,9 +103,10 @@ def sidebar(f: PaperFilter, facets: dict[str, list[FacetValue]], tax: Taxonomy, 
     for name, title, labels in BOOL_FACETS:
         w(f'  <section class="facet" data-facet="{name}">\n    <h3>{title}</h3>\n    <ul>\n')
         for v in facets[name]:
-            href = f.href(**{name: (None if v.selected else (v.value == "1"))})
+            href = f.href("/papers", **{name: (None if v.selected else (v.value == "1"))})
             w(f'      <li class="{"selected" if v.selected else ""}">\n'
-              f'        <a href="{_e(href)}">' + (CHECK if v.selected else "") + f'{_e(labels.get(v.value, v.label))}</a> <span class="count">{v.count}</span>\n'
+              f'        <a href="{_e(href)}">' + (CHECK if v.selected else "")
+              + f'{_e(labels.get(v.value, v.label))}</a> <span class="count">{v.count}</span>\n'
               "      </li>\n")
         w("    </ul>\n  </section>\n")
 

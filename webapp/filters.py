@@ -11,9 +11,10 @@ reported back as a clear 400 message rather than silently matching nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import quote_plus
 
 from catalog.links import LINK_KINDS
@@ -149,7 +150,7 @@ class PaperFilter:
             qs = self.query()
         return f"{base}?{qs}" if qs else base
 
-    def with_(self, **changes: object) -> "PaperFilter":
+    def with_(self, **changes: object) -> PaperFilter:
         if "page" not in changes:
             changes["page"] = 1
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -186,7 +187,7 @@ class PaperFilter:
         """:attr:`_link_params` encoded, one ``name=value`` each."""
         return [_enc(k, v) for k, v in self._link_params]
 
-    def toggled(self, name: str, value: str) -> "PaperFilter":
+    def toggled(self, name: str, value: str) -> PaperFilter:
         """The state with ``value`` added to or removed from list field ``name``."""
         current: tuple[str, ...] = getattr(self, name)
         new = tuple(v for v in current if v != value) if value in current else current + (value,)
@@ -361,9 +362,10 @@ def empty_reasons(values: dict[str, object], vocab: Vocabulary) -> list[str]:
     ymin, ymax = values.get("year_min"), values.get("year_max")
     if isinstance(ymin, int) and isinstance(ymax, int) and ymin > ymax:
         out.append(f"year_min ({ymin}) is after year_max ({ymax}), so no year is in the range")
-    settings, increments = values.get("setting") or (), values.get("increment") or ()
+    settings: Any = values.get("setting") or ()  # validated lists of strings by now
+    increments: Any = values.get("increment") or ()
     if settings and increments:
-        owners = {inc: vocab.taxonomy.setting_of(inc) for inc in increments}  # type: ignore[union-attr]
+        owners = {inc: vocab.taxonomy.setting_of(inc) for inc in increments}
         if all(owner and owner not in settings for owner in owners.values()):
             out.extend(f"increment {inc!r} belongs to setting {owner!r}, which is not selected" for inc, owner in owners.items())
     return out

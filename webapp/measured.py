@@ -16,8 +16,9 @@ numbers, and all must follow the same two rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from catalog.metrics import METRIC_IDS, metric_key
 

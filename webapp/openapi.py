@@ -18,7 +18,8 @@ or a finer hand, and are added here, once per database build:
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from fastapi import FastAPI
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from catalog.db import FTS_COLUMNS
 from catalog.metrics import METRIC_IDS, metric_key
 from catalog.taxonomy import Taxonomy, taxonomy_from_db
-from webapp.filters import PaperFilter, Vocabulary
+from webapp.filters import Vocabulary
 
 HL_START, HL_END = "\ue000", "\ue001"  # private-use marks: escaped text first, <mark> after
 # bm25 weight of each full-text column: a hit in a name (title, acronym, arXiv
@@ -110,7 +110,7 @@ def _alias_hits(aliases: list[dict[str, Any]], q: str) -> list[str]:
     for a in aliases:
         text = " ".join(x for x in (a.get("title"), f"arXiv {a['arxiv']}" if a.get("arxiv") else None) if x)
         marked = mark(text, q)
-        if marked != text:
+        if marked is not None and marked != text:
             hits.append(marked)
     return hits
 
@@ -132,7 +132,7 @@ class FacetValue(NamedTuple):
 
     value: str
     label: str
-    count: int
+    count: int  # type: ignore[assignment]  # shadows tuple.count on purpose: templates and the sidebar read v.count
     selected: bool
 
 
@@ -156,18 +156,18 @@ def taxonomy_tree(con: sqlite3.Connection, tax: Taxonomy) -> list[dict[str, Any]
         v = tax.get(axis, value)
         return v.label if v else value
 
-    tree = []
+    tree: list[dict[str, Any]] = []
     for s in tax.allowed("setting"):
-        s_node = {"axis": "setting", "value": s, "label": label("setting", s), "count": counts_at[0].get((s,), 0),
+        s_node: dict[str, Any] = {"axis": "setting", "value": s, "label": label("setting", s), "count": counts_at[0].get((s,), 0),
                   "path": {"setting": s}, "children": []}
         for inc in tax.increments_of(s):
-            i_node = {"axis": "increment", "value": inc, "label": label("increment", inc), "count": counts_at[1].get((s, inc), 0),
+            i_node: dict[str, Any] = {"axis": "increment", "value": inc, "label": label("increment", inc), "count": counts_at[1].get((s, inc), 0),
                       "path": {"setting": s, "increment": inc}, "children": []}
             for fam in tax.allowed("family"):
                 n = counts_at[2].get((s, inc, fam), 0)
                 if not n:
                     continue
-                f_node = {"axis": "family", "value": fam, "label": label("family", fam), "count": n,
+                f_node: dict[str, Any] = {"axis": "family", "value": fam, "label": label("family", fam), "count": n,
                           "path": {"setting": s, "increment": inc, "family": fam}, "children": []}
                 for tech in tax.allowed("technique"):
                     m = counts_at[3].get((s, inc, fam, tech), 0)
@@ -435,19 +435,19 @@ def reproduction_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
 def papers_per_year_by_technique(con: sqlite3.Connection) -> list[tuple[int, str, int]]:
     sql = ("SELECT p.year, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
            "GROUP BY p.year, pl.technique ORDER BY p.year")
-    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+    return [tuple(r) for r in con.execute(sql)]
 
 
 def papers_per_first_public_by_technique(con: sqlite3.Connection) -> list[tuple[int, str | None, str, int]]:
     """(year, first_public, technique, papers): the timeline's raw counts, bucketed by :func:`webapp.charts.period_of`."""
     sql = ("SELECT p.year, p.first_public, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
            "GROUP BY p.year, p.first_public, pl.technique")
-    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+    return [tuple(r) for r in con.execute(sql)]
 
 
 def family_increment_counts(con: sqlite3.Connection) -> list[tuple[str, str, int]]:
     sql = "SELECT family, increment, COUNT(DISTINCT paper_key) FROM placement GROUP BY family, increment"
-    return [tuple(r) for r in con.execute(sql)]  # type: ignore[misc]
+    return [tuple(r) for r in con.execute(sql)]
 
 
 # --------------------------------------------------------------------------- links to the reproductions

@@ -11,8 +11,9 @@ and keeps the per-seed rows behind a disclosure.
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from catalog.metrics import metric_key
 

@@ -13,7 +13,7 @@ import sqlite3
 from typing import Any
 
 from webapp import queries
-from webapp.measured import METRICS, Measured, reported_beside, run_command, sweep_command, summarise
+from webapp.measured import METRICS, Measured, reported_beside, run_command, summarise, sweep_command
 
 # The metrics a paper's "what runs" table shows: accuracies, or log-perplexities for continual pre-training runs.
 SHOWN_METRICS: tuple[str, ...] = ("AA", "BWT", "FM")

@@ -14,8 +14,9 @@ because numbers of two protocols never share a column.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from catalog.boards import NO_ORDER
 from catalog.orders import AVG

@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
-from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
 from catalog.boards import VERIFIED
+from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
 from webapp import queries, reproview
 from webapp.app import atlas_of
-from webapp.boardview import board_csv, board_json, compare, load_board
 from webapp.boardfilter import parse_methods
+from webapp.boardview import board_csv, board_json, compare, load_board
 from webapp.filters import LIST_PARAMS, MAX_PAGE, MAX_PER_PAGE, MAX_Q, SORTS, YEAR_RANGE, FilterError, PaperFilter, parse_filter
 
 
@@ -33,7 +33,8 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Unknown filter value or malformed parameter; `errors` says which."},
 }
 EXPORT_ERRORS: dict[int | str, dict[str, Any]] = {  # errors are JSON even where the export is not
-    400: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}, "description": "Unknown filter value or malformed parameter."},
+    400: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+    "description": "Unknown filter value or malformed parameter."},
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such item."}}
 EXPORT_NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -265,7 +266,8 @@ def api_methods(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/api/compare", tags=["leaderboards"], responses=ERRORS)
-def api_compare(request: Request, method: Annotated[list[str], Query(description="two or more different method keys from /api/methods")]) -> list[dict[str, Any]]:
+def api_compare(request: Request,
+        method: Annotated[list[str], Query(description="two or more different method keys from /api/methods")]) -> list[dict[str, Any]]:
     """Methods side by side on every board where one of them has a number, per backbone, with their ranks on the board."""
     con = atlas_of(request).con()
     chosen = parse_methods(request.query_params.multi_items(), queries.method_list(con))
@@ -324,7 +326,8 @@ def export_csv(request: Request, f: Filter) -> Response:
 
 
 @router.get("/export/papers.json", tags=["exports"],
-            responses={**EXPORT_ERRORS, 200: {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}}, response_class=JSONTextResponse)
+            responses={**EXPORT_ERRORS, 200: {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
+            response_class=JSONTextResponse)
 def export_json(request: Request, f: Filter) -> Response:
     """Every paper matching the filters (paging ignored) as a JSON array."""
     return _export(request, f, "json")

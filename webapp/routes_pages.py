@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from catalog.boards import backbone_key
 from catalog.export import fetch_papers, papers_to_bibtex
 from catalog.taxonomy import AXES
-from webapp import boardview, cards, charts, facetview, lookup, queries, rankcompare, reproview, reprosummary, resultgrid
+from webapp import boardview, cards, charts, facetview, lookup, queries, rankcompare, reprosummary, reproview, resultgrid
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
 from webapp.boardview import load_board, protocol_fields
@@ -64,7 +64,7 @@ async def papers(request: Request) -> Response:
         page_cards = [c for k in keys if (c := built.get(k)) is not None]
     pages = max(1, math.ceil(total / f.per_page))
     badges = atlas.cached("badges", lambda con: facetview.badges(vocab.taxonomy))
-    sidebar = facetview.sidebar(f, facets, vocab.taxonomy, REPRO_LINK_TITLES, badges)
+    sidebar = facetview.sidebar(f, facets or {}, vocab.taxonomy, REPRO_LINK_TITLES, badges)
     return atlas.render(request, "papers.html", f=f, total=total, cards=page_cards, sidebar=sidebar, pages=pages)
 
 
@@ -193,7 +193,7 @@ def charts_page(request: Request) -> Response:
     _no_params(request)
     atlas = atlas_of(request)
     tax = atlas.vocab().taxonomy
-    figs = {
+    figs: dict[str, str | None] = {
         "per_year": atlas.cached("chart:per_year", lambda con: charts.papers_per_year(con, tax)),
         "per_quarter": atlas.cached("chart:per_quarter", lambda con: charts.papers_per_quarter(con, tax)),
         "heatmap": atlas.cached("chart:heatmap", lambda con: charts.family_increment_heatmap(con, tax)),

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from reproductions.profiles import Profile
-from reproductions.streams import Stream
-
-BuildFn = Callable[[Profile, int, dict[str, Any]], Stream]
+# (profile, seed, options) -> stream. The types go with the kind: a classify benchmark takes a
+# reproductions.profiles.Profile and returns a reproductions.streams.Stream; a generate benchmark takes an
+# LMProfile and returns an InstructionStream, or a CPTProfile and a TextStream (evaluation: perplexity).
+BuildFn = Callable[[Any, int, dict[str, Any]], Any]
 
 
 @dataclass(frozen=True)

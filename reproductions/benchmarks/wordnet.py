@@ -112,7 +112,7 @@ def load_corpus(directory: Path | None = None) -> list[tuple[str, str]]:
         try:
             data = json.loads(cache.read_text(encoding="utf-8"))
             if data.get("sha256") == digest:
-                return [tuple(x) for x in data["synsets"]]  # type: ignore[misc]
+                return [tuple(x) for x in data["synsets"]]
         except (OSError, ValueError, KeyError):
             pass  # unreadable cache: rebuild it below
     corpus: list[tuple[str, str]] = []

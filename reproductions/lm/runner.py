@@ -25,7 +25,7 @@ from reproductions import checkpoint
 from reproductions.benchmarks import BenchmarkSpec
 from reproductions.deps import require
 from reproductions.lm.backbone import SMOLLM2, backbone_note, check_causal, load_tokenizer
-from reproductions.lm.batches import encode_all, iterate, num_batches
+from reproductions.lm.batches import encode_all, iterate
 from reproductions.lm.generate import score_examples
 from reproductions.lm.instructions import InstructionStream
 from reproductions.lm.methods.base import LMContext, LMMethod

@@ -17,12 +17,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from reproductions.deps import MissingDependencyError, missing_from
-
-if TYPE_CHECKING:
-    from reproductions.methods.base import Method
 
 KINDS: tuple[str, ...] = ("classify", "generate")
 PACKAGES: dict[str, str] = {"classify": "reproductions.methods", "generate": "reproductions.lm.methods"}

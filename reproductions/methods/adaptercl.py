@@ -39,7 +39,7 @@ torch = require("torch")
 nn = torch.nn
 
 
-class ResidualAdapter(nn.Module):
+class ResidualAdapter(nn.Module):  # type: ignore[name-defined]  # torch comes through require(), so nn is Any to mypy
     def __init__(self, hidden: int, bottleneck: int) -> None:
         super().__init__()
         self.norm = nn.LayerNorm(hidden)

@@ -43,7 +43,7 @@ def class_balanced(labels: Any, n: int, generator: Any) -> Any:
 class EWC(Method):
     name = "ewc"
     description = "elastic weight consolidation (online, diagonal empirical Fisher) on full fine-tuning"
-    papers: list[str] = []
+    papers = []
     default_config = {"ewc_lambda": 1.0e5, "fisher_samples": 64, "ewc_gamma": 1.0}
 
     def setup(self) -> None:

@@ -60,7 +60,7 @@ def adapter_name(t: int) -> str:
 class IncLoRA(Method):
     name = "inclora"
     description = "a new LoRA (query/value) per task, earlier LoRAs frozen but active (summed); encoder + per-task head rows instead of T5 label words"
-    papers: list[str] = []
+    papers = []
     scenarios = ("TIL", "CIL", "DIL")
     needs_boundaries = True
     default_config = {"lr": 5e-4, "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "lora_targets": ["query", "value"],

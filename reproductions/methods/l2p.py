@@ -44,7 +44,7 @@ torch = require("torch")
 nn = torch.nn
 
 
-class PromptPool(nn.Module):
+class PromptPool(nn.Module):  # type: ignore[name-defined]  # torch comes through require(), so nn is Any to mypy
     """M prompts of length Lp (M x Lp x H) and their keys (M x H)."""
 
     def __init__(self, encoder: Any, size: int, length: int, seed: int) -> None:
@@ -59,7 +59,7 @@ class PromptPool(nn.Module):
 class L2P(Method):
     name = "l2p"
     description = "prompt pool (M=10, N=5, Lp=5) with learnable keys, query-key matching on the frozen encoder; text encoder instead of ViT, text-token pooling"
-    papers: list[str] = []
+    papers = []
     scenarios = ("TIL", "CIL", "DIL")
     default_config = {"lr": 1e-2, "pool_size": 10, "top_n": 5, "prompt_length": 5, "l2p_lambda": 0.5}
 

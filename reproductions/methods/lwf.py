@@ -24,7 +24,7 @@ torch = require("torch")
 class LwF(Method):
     name = "lwf"
     description = "learning without forgetting: distil the previous model's outputs on old classes"
-    papers: list[str] = []
+    papers = []
     default_config = {"lwf_alpha": 1.0, "lwf_temperature": 2.0}
 
     def setup(self) -> None:

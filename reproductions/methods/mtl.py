@@ -17,7 +17,7 @@ from reproductions.methods.base import Method, derive_seed
 class MTL(Method):
     name = "mtl"
     description = "joint training on all tasks seen so far, from the pretrained model at each stage (upper bound)"
-    papers: list[str] = []
+    papers = []
     scenarios = ("TIL", "CIL", "DIL")
 
     def stage_data(self, task_id: int, train: Encoded, seen: list[Encoded]) -> Encoded:

@@ -27,7 +27,7 @@ torch = require("torch")
 class OnlineER(Method):
     name = "online_er"
     description = "online experience replay: each stream batch used once, joined by a batch from a reservoir-sampled memory (200)"
-    papers: list[str] = []
+    papers = []
     scenarios = ("HTB", "BTB")
     default_config = {"memory_size": 200}
 

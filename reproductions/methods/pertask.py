@@ -24,7 +24,7 @@ torch = require("torch")
 class PerTask(Method):
     name = "pertask"
     description = "one independently fine-tuned model per task (task id or max-confidence routing)"
-    papers: list[str] = []
+    papers = []
     scenarios = ("TIL", "CIL", "DIL", "HTB")
     needs_boundaries = True
 

@@ -44,7 +44,7 @@ torch = require("torch")
 nn = torch.nn
 
 
-class ResidualMLP(nn.Module):
+class ResidualMLP(nn.Module):  # type: ignore[name-defined]  # torch comes through require(), so nn is Any to mypy
     """The residual reparameterisation of a prompt: P = P' + up(relu(down(P')))."""
 
     def __init__(self, hidden: int, bottleneck: int) -> None:
@@ -58,7 +58,8 @@ class ResidualMLP(nn.Module):
 @register
 class ProgPrompt(Method):
     name = "progprompt"
-    description = "a new soft prompt (10 tokens, residual-MLP reparameterised) per task, prepended to the frozen earlier ones; task id at test (TIL only); MiniLM not BERT/T5"
+    description = ("a new soft prompt (10 tokens, residual-MLP reparameterised) per task, prepended to the frozen earlier ones; "
+                   "task id at test (TIL only); MiniLM not BERT/T5")
     papers = ["razdaibiedina2023progressive"]
     scenarios = ("TIL",)
     needs_boundaries = True

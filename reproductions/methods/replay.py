@@ -22,7 +22,7 @@ torch = require("torch")
 class Replay(Method):
     name = "replay"
     description = "experience replay: each batch joined by a batch from a fixed class-balanced memory"
-    papers: list[str] = []
+    papers = []
     default_config = {"memory_size": 200}
 
     def setup(self) -> None:

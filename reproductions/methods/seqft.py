@@ -13,4 +13,4 @@ from reproductions.methods.base import Method
 class SeqFT(Method):
     name = "seqft"
     description = "sequential full fine-tuning, no CL mechanism (lower bound)"
-    papers: list[str] = []
+    papers = []

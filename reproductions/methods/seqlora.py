@@ -19,7 +19,7 @@ from reproductions.methods.base import Method
 class SeqLoRA(Method):
     name = "seqlora"
     description = "one LoRA adapter (query/value) + head fine-tuned in sequence, backbone frozen"
-    papers: list[str] = []
+    papers = []
     default_config = {"lr": 5e-4, "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "lora_targets": ["query", "value"]}
 
     def new_model(self, head_seed: int | None = None) -> Any:

@@ -105,7 +105,8 @@ def man_to_text(source: bytes, name: str, width: int = 200, timeout: float = 60.
 
 def split_fortunes(text: str) -> list[str]:
     """The entries of a fortune file: blocks separated by lines holding only ``%``."""
-    entries, cur = [], []
+    entries: list[str] = []
+    cur: list[str] = []
     for ln in text.split("\n"):
         if ln.strip() == "%":
             entries.append("\n".join(cur))

@@ -31,6 +31,7 @@ from reproductions.lm.batches import iterate
 from reproductions.lm.cpt.blocks import BlockStream, make_blocks
 from reproductions.lm.cpt.perplexity import perplexity, predictions
 from reproductions.lm.cpt.profiles import CPT_PROFILES, CPTProfile
+from reproductions.lm.cpt.stream import TextStream
 from reproductions.lm.methods._cpt import CPTMethod
 from reproductions.lm.methods.base import LMContext
 from reproductions.methods import UnknownMethodError, all_methods, get_method
@@ -110,7 +111,7 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     config = merge_config(method_cls, base, dict(spec.options), opts.overrides, online=False)
     profile = replace(base, **{k: config[k] for k in PROFILE_KEYS})
     device = resolve_device(opts.device)
-    text = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})  # corpus errors surface first
+    text: TextStream = spec.build(profile, opts.seed, {k: config[k] for k in spec.options})  # corpus errors surface first
     check_causal(backbone)  # then a wrong backbone, still before any training
     tok = load_tokenizer(backbone)
     stream = make_blocks(text, tok, profile.block_size, profile.train_blocks, profile.eval_blocks, profile.general_blocks, opts.seed)

@@ -99,7 +99,8 @@ def build_text_stream(corpora: list[str], general: str, tasks: int) -> TextStrea
         raise StreamError(f"domains {names} and the general text {general!r} must all differ")
     for n in names + [general]:
         documents(get_corpus(n))  # fails fast with the apt-get line of the first missing package
-    domains, info = [], {"domains": {}, "heldout_share": f"1/{HELDOUT_SHARE}", "split": "by document (stable hash of its name)"}
+    domains = []
+    info: dict[str, Any] = {"domains": {}, "heldout_share": f"1/{HELDOUT_SHARE}", "split": "by document (stable hash of its name)"}
     for n in names:
         d, i = load_domain(n)
         domains.append(d)
