@@ -38,7 +38,7 @@ def test_round_trip(tmp_path: Path) -> None:
     back = res.read_result(path)
     assert back == r
     raw = json.loads(path.read_text())
-    assert raw["schema_version"] == res.SCHEMA_VERSION == 2 and raw["accuracy_matrix"] == A and raw["metrics"]["BWT"] == -25.0
+    assert raw["schema_version"] == res.SCHEMA_VERSION == 3 and raw["accuracy_matrix"] == A and raw["metrics"]["BWT"] == -25.0
     assert [p.name for p in res.iter_result_files(tmp_path)] == ["smoke-seed0.json"]
     assert res.load_results(tmp_path) == [r]
 
