@@ -100,7 +100,14 @@ def merge_config(method_cls: Any, profile: Any, options: dict[str, Any], overrid
                 raise RunConfigError(f"setting {k} expects true or false, got {v!r}")
             config[k] = _BOOLS[v.strip().lower()]
             continue
-        config[k] = type(config[k])(v) if isinstance(config[k], (int, float)) and isinstance(v, str) else v
+        if isinstance(config[k], (int, float)) and isinstance(v, str):
+            kind = type(config[k])
+            try:
+                config[k] = kind(v)
+            except ValueError:
+                raise RunConfigError(f"setting {k} expects {'an integer' if kind is int else 'a number'}, got {v!r}") from None
+        else:
+            config[k] = v
     if online:
         if overrides.get("epochs", 1) != 1:
             raise RunConfigError("online streams are single-pass: epochs must be 1")

@@ -111,5 +111,8 @@ def test_unknown_setting_and_online_epochs(monkeypatch: pytest.MonkeyPatch, tmp_
     use_wordnet_fixture(monkeypatch, tmp_path)
     rc = cli.main(["run", "seqft", "-b", "wordnet-5x4", "--set", "nosuch=1", "--out", str(tmp_path)])
     assert rc == 2 and "unknown setting" in capsys.readouterr().err
+    rc = cli.main(["run", "seqft", "-b", "wordnet-5x4", "--set", "lr=fast", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert rc == 2 and "setting lr expects a number, got 'fast'" in err and "Traceback" not in err
     rc = cli.main(["run", "pertask", "-b", "wordnet-5x4-online-btb", "--out", str(tmp_path), "--no-progress"])
     assert rc == 2 and "does not support scenario BTB" in capsys.readouterr().err

@@ -92,4 +92,4 @@ def test_ray_backend_on_a_local_instance(tmp_path: Path, monkeypatch: pytest.Mon
     # a cell that fails on its worker comes back as a failed outcome with the worker's error, not an exception
     bad = Grid("test", ["replay"], ["wordnet-5x4"], [0], profile="smoke", overrides={"batch_size": "many"})
     failed = run_sweep(bad, out, jobs=1, backend="ray")
-    assert [o.status for o in failed] == ["failed"] and "invalid literal" in (failed[0].error or "")
+    assert [o.status for o in failed] == ["failed"] and "setting batch_size expects an integer, got 'many'" in (failed[0].error or "")
