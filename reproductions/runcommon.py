@@ -126,6 +126,25 @@ def _disable(bar: bool | None) -> bool | None:
     return None if bar is None else not bar
 
 
+def resume_point(ckdir: Path, identity: dict[str, Any], resume: bool, log: Any) -> tuple[int, dict[str, Any] | None]:
+    """Where a run starts: ``(0, None)``, or the stage after the last saved one and its payload.
+
+    Why one place: every runner (classify, instruction, continual pre-training)
+    must treat a checkpoint alike — resume from it only with ``--resume``, drop
+    a stale one otherwise, and say which happened. Restoring the payload is the
+    runner's own business.
+    """
+    if checkpoint.exists(ckdir):
+        if resume:
+            stage, payload = checkpoint.load(ckdir, identity)
+            return stage + 1, payload
+        print(f"note: ignoring the checkpoint in {ckdir} (no --resume); starting over", file=log)
+        checkpoint.remove(ckdir)
+    elif resume:
+        print(f"note: no checkpoint in {ckdir}; starting from the beginning", file=log)
+    return 0, None
+
+
 def checkpoint_dir(opts: RunOptions, method: str, benchmark: str) -> Path:
     """Default results go to the data tree, which the build scans; their checkpoints then live in the cache.
 

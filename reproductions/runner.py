@@ -37,6 +37,7 @@ from reproductions.runcommon import (
     merge_config,
     peak_memory_mb,
     resolve_device,
+    resume_point,
     versions,
 )
 from reproductions.streams import Stream
@@ -116,20 +117,12 @@ def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionRes
     matrix: list[list[float]] = []
     baseline: list[float] | None = None
     prior_wall = 0.0
-    start = 0
-    if checkpoint.exists(ckdir):
-        if opts.resume:
-            stage, payload = checkpoint.load(ckdir, identity)
-            method.load_state_dict(payload["method"])
-            matrix, baseline = payload["matrix"], payload["baseline"]
-            prior_wall = float(payload["wall_time_s"])
-            start = stage + 1
-            print(f"resuming {method_cls.name} on {spec.name} after task {start}/{T} from {ckdir}", file=log)
-        else:
-            print(f"note: ignoring the checkpoint in {ckdir} (no --resume); starting over", file=log)
-            checkpoint.remove(ckdir)
-    elif opts.resume:
-        print(f"note: no checkpoint in {ckdir}; starting from the beginning", file=log)
+    start, payload = resume_point(ckdir, identity, opts.resume, log)
+    if payload is not None:
+        method.load_state_dict(payload["method"])
+        matrix, baseline = payload["matrix"], payload["baseline"]
+        prior_wall = float(payload["wall_time_s"])
+        print(f"resuming {method_cls.name} on {spec.name} after task {start}/{T} from {ckdir}", file=log)
 
     bs, ebs = int(config["batch_size"]), int(config["eval_batch_size"])
     if baseline is None:

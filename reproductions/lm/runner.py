@@ -42,6 +42,7 @@ from reproductions.runcommon import (
     merge_config,
     peak_memory_mb,
     resolve_device,
+    resume_point,
     versions,
 )
 
@@ -115,19 +116,11 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     baseline: list[float] | None = None
     probe: list[float] = []
     prior = {"wall": 0.0, "train": 0.0, "eval": 0.0, "tokens": 0}
-    start = 0
-    if checkpoint.exists(ckdir):
-        if opts.resume:
-            stage, payload = checkpoint.load(ckdir, identity)
-            method.load_state_dict(payload["method"])
-            matrix, baseline, probe, prior = payload["matrix"], payload["baseline"], payload["probe"], payload["timing"]
-            start = stage + 1
-            print(f"resuming {method_cls.name} on {spec.name} after task {start}/{T} from {ckdir}", file=log)
-        else:
-            print(f"note: ignoring the checkpoint in {ckdir} (no --resume); starting over", file=log)
-            checkpoint.remove(ckdir)
-    elif opts.resume:
-        print(f"note: no checkpoint in {ckdir}; starting from the beginning", file=log)
+    start, payload = resume_point(ckdir, identity, opts.resume, log)
+    if payload is not None:
+        method.load_state_dict(payload["method"])
+        matrix, baseline, probe, prior = payload["matrix"], payload["baseline"], payload["probe"], payload["timing"]
+        print(f"resuming {method_cls.name} on {spec.name} after task {start}/{T} from {ckdir}", file=log)
 
     if baseline is None:
         baseline = scorer.tasks(method)
