@@ -161,8 +161,11 @@ class Evaluation:
 class MetricSpec:
     """One metric: how to compute it, which way is better, the matrix it reads and the other inputs it needs.
 
-    ``source`` is ``matrix`` (scores, higher is better) or ``loss``
-    (log-perplexity, lower is better); ``direction`` is the metric's own.
+    ``source`` is ``matrix`` (scores, higher is better), ``loss``
+    (log-perplexity, lower is better) or ``probe`` (a general-ability probe's
+    scores, which both kinds of run can have); ``direction`` is the metric's
+    own. ``min_tasks`` is the least length of the source (rows of a matrix,
+    entries of the probe).
     """
 
     id: str
@@ -170,7 +173,7 @@ class MetricSpec:
     direction: str  # higher | lower
     needs: tuple[str, ...] = ()
     min_tasks: int = 1
-    source: str = "matrix"  # matrix | loss
+    source: str = "matrix"  # matrix | loss | probe
 
     def available(self, ev: Evaluation) -> bool:
         m = getattr(ev, self.source)
@@ -180,7 +183,7 @@ class MetricSpec:
 
 
 METRICS: dict[str, MetricSpec] = {}
-SOURCES: tuple[str, ...] = ("matrix", "loss")
+SOURCES: tuple[str, ...] = ("matrix", "loss", "probe")
 
 
 def register(spec: MetricSpec) -> MetricSpec:
@@ -201,7 +204,8 @@ register(MetricSpec("BWT", lambda ev: backward_transfer(ev.matrix), "higher", mi
 register(MetricSpec("FWT", lambda ev: forward_transfer(ev.matrix, ev.baseline or []), "higher", ("baseline",), min_tasks=2))  # type: ignore[arg-type]
 register(MetricSpec("IM", lambda ev: intransigence(ev.matrix, ev.reference or []), "lower", ("reference",)))  # type: ignore[arg-type]
 register(MetricSpec("LA", lambda ev: learning_accuracy(ev.matrix), "higher"))  # type: ignore[arg-type]
-register(MetricSpec("GA", lambda ev: general_ability_change(ev.probe or []), "higher", ("probe",)))
+# GA reads the probe alone, so a run of either kind (scores or losses) that answered the probe has it.
+register(MetricSpec("GA", lambda ev: general_ability_change(ev.probe), "higher", ("probe",), min_tasks=2, source="probe"))  # type: ignore[arg-type]
 
 # Log-perplexity (loss) metrics: the accuracy functions on the loss (levels) or on -loss (retention).
 register(MetricSpec("LP-AVG", lambda ev: average_accuracy(ev.loss), "lower", source="loss"))  # type: ignore[arg-type]

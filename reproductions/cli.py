@@ -67,8 +67,8 @@ def format_result(result: Any) -> str:
     lines.append("")
     from catalog.metrics import METRICS
 
-    source = "loss" if ppl is not None else "matrix"  # the metrics of the matrix this run has
-    shown = {k: v for k, v in result.metrics.items() if k not in METRICS or METRICS[k].source == source}
+    source = "loss" if ppl is not None else "matrix"  # the metrics of the matrix this run has, and of its probe
+    shown = {k: v for k, v in result.metrics.items() if k not in METRICS or METRICS[k].source in (source, "probe")}
     lines.append("  ".join(f"{k}={'n/a' if v is None else f'{v:.2f}'}" for k, v in shown.items()))
     lines.append(
         f"trainable params {result.trainable_params:,} / {result.total_params:,}; "

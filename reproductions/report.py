@@ -41,13 +41,15 @@ def _ms(values: list[float], digits: int = 1) -> str:
 
 
 def _general(rs: list[ReproductionResult]) -> str:
-    """General ability before → after the stream: the probe score (%), or the general text's perplexity."""
-    if all(r.probe for r in rs):
-        return f"{statistics.fmean(r.probe.scores[0] for r in rs):.1f} → {statistics.fmean(r.probe.scores[-1] for r in rs):.1f}"  # type: ignore[union-attr]
+    """General ability before → after the stream: the general text's perplexity and/or the probe score (%)."""
+    parts = []
     gen = [r.perplexity.general.values for r in rs if r.perplexity and r.perplexity.general]
     if gen and len(gen) == len(rs):
-        return f"ppl {statistics.fmean(v[0] for v in gen):.2f} → {statistics.fmean(v[-1] for v in gen):.2f}"
-    return "–"
+        parts.append(f"ppl {statistics.fmean(v[0] for v in gen):.2f} → {statistics.fmean(v[-1] for v in gen):.2f}")
+    probes = [r.probe.scores for r in rs if r.probe]
+    if probes and len(probes) == len(rs):
+        parts.append(("probe " if parts else "") + f"{statistics.fmean(p[0] for p in probes):.1f} → {statistics.fmean(p[-1] for p in probes):.1f}")
+    return "; ".join(parts) or "–"
 
 
 def grid_results(grid: Grid, root: Path | None = None) -> dict[tuple[str, str], list[ReproductionResult]]:
@@ -84,8 +86,8 @@ def document(grid: Grid, description: str, root: Path | None = None) -> str:
             f"under `data/reproductions/results/` (profile `{grid.profile}`, seeds {', '.join(map(str, grid.seeds))}); "
             f"do not edit by hand. Regenerate the runs with `clatlas repro sweep {grid.name}`.\n\n{description}\n\n"
             f"{render(grid, root)}\n\nMean ± sample standard deviation over the seeds listed; metrics are defined in "
-            "`data/metrics.yaml`. General ability: the probe's score (%) for instruction runs, the perplexity of "
-            "held-out general text for continual pre-training runs.\n")
+            "`data/metrics.yaml`. General ability: the probe's score (%) for instruction runs; for continual "
+            "pre-training runs, the perplexity of held-out general text and the score (%) of the same chat probe.\n")
 
 
 def replace_block(text: str, name: str, table: str) -> str:

@@ -21,7 +21,7 @@ from reproductions.runner import run
 
 CPT_METHODS = ("cpt-seq", "cpt-lora", "cpt-replay", "cpt-demix", "cpt-l2")
 TINY = {"tasks": "2", "train_blocks": "8", "eval_blocks": "4", "general_blocks": "2", "block_size": "64",
-        "epochs": "2", "batch_size": "4", "eval_batch_size": "4"}
+        "epochs": "2", "batch_size": "4", "eval_batch_size": "4", "probe_size": "4"}
 
 
 def _need_corpora() -> None:
@@ -102,6 +102,10 @@ def test_method_learns_its_domain(tmp_path: Path, method: str) -> None:
         assert ppl.matrix[i][i] < ppl.baseline[i], f"{method}: domain {i} held-out perplexity did not fall"
     assert ppl.general is not None and len(ppl.general.values) == 3
     assert r.metrics["LP-AVG"] is not None and r.metrics["LP-FM"] is not None and r.metrics["LP-GEN"] is not None
+    # the chat probe is answered before the stream and after each stage; GA is its change
+    assert r.probe is not None and r.probe.name == "capitals" and r.probe.size == 4 and len(r.probe.scores) == 3
+    assert r.metrics["GA"] == pytest.approx(r.probe.scores[-1] - r.probe.scores[0])
+    assert r.config["stream"]["probe"]["source_package"] == "wordnet-base"
     info = r.config["stream"]["domains"]["syscalls"]
     assert info["package"] == "manpages-dev" and len(info["sha256"]) == 64 and info["heldout_sha256"]
     assert (tmp_path / "out" / method / "domains-cpt" / "smoke-seed0.json").is_file()
@@ -121,7 +125,7 @@ def test_resume_after_interruption_loses_at_most_one_stage(tmp_path: Path) -> No
     ck = tmp_path / "b" / "out" / ".checkpoints" / "cpt-demix" / "domains-cpt" / "smoke-seed0"
     assert (ck / "latest.json").is_file() and (ck / "stage-0.pt").is_file()
     resumed = run(opts(tmp_path / "b", "cpt-demix", resume=True))
-    assert resumed.perplexity == full.perplexity and resumed.metrics == full.metrics
+    assert resumed.perplexity == full.perplexity and resumed.metrics == full.metrics and resumed.probe == full.probe
     assert not ck.exists()
 
 
@@ -133,4 +137,5 @@ def test_smoke_profile_learns_every_domain(tmp_path: Path) -> None:
     ppl = r.perplexity
     assert ppl is not None and r.task_names == ["syscalls", "git", "openssl"]
     assert all(ppl.matrix[i][i] < ppl.baseline[i] for i in range(3))
+    assert r.probe is not None and r.probe.size == 6 and len(r.probe.scores) == 4
     assert r.config["stream"]["domains"]["openssl"]["package"] == "openssl"

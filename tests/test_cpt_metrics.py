@@ -67,6 +67,15 @@ def test_accuracy_metrics_unchanged_and_loss_metrics_absent() -> None:
     assert all(m[k] is None for k in LP_IDS)
 
 
+def test_general_ability_comes_from_the_probe_for_either_kind_of_run() -> None:
+    """A language-modelling run that answered the probe has GA, like an accuracy run; without a probe, neither has it."""
+    m = compute(Evaluation(loss=L, loss_general=G, probe=[50.0, 45.0, 40.0, 37.5]))
+    assert m["GA"] == pytest.approx(-12.5) and m["AA"] is None and m["LP-GEN"] == pytest.approx(0.5)
+    assert METRICS["GA"].source == "probe" and METRICS["GA"].direction == "higher"
+    assert compute(Evaluation(loss=L))["GA"] is None
+    assert compute(Evaluation(loss=L, probe=[50.0]))["GA"] is None  # one score: no change to measure
+
+
 def test_loss_inputs_are_checked() -> None:
     with pytest.raises(MetricInputError, match="score matrix or a loss matrix"):
         compute(Evaluation())

@@ -38,6 +38,12 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], max_new_tokens:
     return out
 
 
+def answer_score(method: Any, examples: Sequence[InstructionExample], scoring: str, max_new_tokens: int, batch_size: int) -> float:
+    """A method's greedy answers to ``examples`` (its own ``answer``: a method may pick a model per prompt), scored in percent."""
+    answers = method.answer([e.prompt for e in examples], max_new_tokens, batch_size)
+    return round(score_examples(answers, examples, scoring), 4)
+
+
 def score_examples(answers: Sequence[str], examples: Sequence[InstructionExample], scoring: str) -> float:
     """Mean score in percent of ``answers`` against the examples' accepted answers."""
     if not examples:

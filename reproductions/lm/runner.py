@@ -26,7 +26,7 @@ from reproductions.benchmarks import BenchmarkSpec
 from reproductions.deps import require
 from reproductions.lm.backbone import SMOLLM2, backbone_note, check_causal, load_tokenizer
 from reproductions.lm.batches import encode_all, iterate
-from reproductions.lm.generate import score_examples
+from reproductions.lm.generate import answer_score
 from reproductions.lm.instructions import InstructionStream
 from reproductions.lm.methods.base import LMContext, LMMethod
 from reproductions.lm.profiles import LM_PROFILES, LMProfile
@@ -64,9 +64,9 @@ class Scorer:
 
     def _score(self, method: LMMethod, examples: list[Any], scoring: str, max_new: int) -> float:
         t0 = time.perf_counter()
-        answers = method.answer([e.prompt for e in examples], max_new, self.batch_size)
+        value = answer_score(method, examples, scoring, max_new, self.batch_size)
         self.seconds += time.perf_counter() - t0
-        return round(score_examples(answers, examples, scoring), 4)
+        return value
 
     def tasks(self, method: LMMethod) -> list[float]:
         return [self._score(method, t.test, t.scoring, t.max_new_tokens) for t in self.stream.tasks]

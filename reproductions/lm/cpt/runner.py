@@ -3,8 +3,10 @@
 Per stage: the method trains on the domain's training blocks (every token
 in the loss), then every domain's held-out blocks and the general text are
 scored (:meth:`CPTMethod.block_nll`) and turned into token-weighted
-perplexities. Before the first stage the untouched model is scored the same
-way: that row is the FWT baseline and the general text's starting point. A
+perplexities, and the chat probe (when the benchmark has one) is answered
+by greedy decoding. Before the first stage the untouched model is scored the
+same way: that row is the FWT baseline, and the general text's and the
+probe's starting point. A
 checkpoint follows every stage, so an interrupted run resumed with
 ``--resume`` loses at most the stage in progress. Options, config
 precedence, checkpoint place and the atomic result write are shared with the
@@ -22,7 +24,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from catalog.metrics import compute
-from catalog.runfile import GeneralPerplexity, PerplexityScores, ReproductionResult
+from catalog.runfile import GeneralPerplexity, PerplexityScores, ProbeScores, ReproductionResult
 from reproductions import checkpoint
 from reproductions.benchmarks import BenchmarkSpec
 from reproductions.deps import require
@@ -32,6 +34,8 @@ from reproductions.lm.cpt.blocks import BlockStream, make_blocks
 from reproductions.lm.cpt.perplexity import perplexity, predictions
 from reproductions.lm.cpt.profiles import CPT_PROFILES, CPTProfile
 from reproductions.lm.cpt.stream import TextStream
+from reproductions.lm.generate import answer_score
+from reproductions.lm.instructions import Probe
 from reproductions.lm.methods._cpt import CPTMethod
 from reproductions.lm.methods.base import LMContext
 from reproductions.methods import UnknownMethodError, all_methods, get_method
@@ -75,10 +79,10 @@ def get_cpt_method(name: str) -> type[CPTMethod]:
 
 
 class Scorer:
-    """Scores a method's perplexity on every domain's held-out blocks and on the general text, timing it."""
+    """Scores a method's perplexity on every domain's held-out blocks and on the general text, and its probe answers, timing it."""
 
-    def __init__(self, stream: BlockStream, batch_size: int) -> None:
-        self.stream, self.batch_size, self.seconds = stream, batch_size, 0.0
+    def __init__(self, stream: BlockStream, batch_size: int, probe: Probe | None = None) -> None:
+        self.stream, self.batch_size, self.probe_set, self.seconds = stream, batch_size, probe, 0.0
         self.routing: list[list[float]] = []  # DEMix: share of domain j's blocks routed to expert j, per stage
 
     def _ppl(self, method: CPTMethod, blocks: list[Any]) -> float:
@@ -100,6 +104,16 @@ class Scorer:
 
     def general(self, method: CPTMethod) -> float:
         return self._ppl(method, self.stream.general)
+
+    def probe(self, method: CPTMethod) -> list[float]:
+        """The probe's score as a one-element list, or an empty list when the benchmark has no probe."""
+        p = self.probe_set
+        if p is None:
+            return []
+        t0 = time.perf_counter()
+        value = answer_score(method, p.examples, p.scoring, p.max_new_tokens, self.batch_size)
+        self.seconds += time.perf_counter() - t0
+        return [value]
 
 
 def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
@@ -129,22 +143,25 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
                 "backbone": backbone, "config": config, "task_names": names}
     ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(names)
-    scorer = Scorer(stream, int(config["eval_batch_size"]))
+    scorer = Scorer(stream, int(config["eval_batch_size"]), text.probe)
     matrix: list[list[float]] = []
     baseline: list[float] | None = None
     general: list[float] = []
+    probe: list[float] = []
     prior = {"wall": 0.0, "train": 0.0, "eval": 0.0, "tokens": 0}
     start, payload = resume_point(ckdir, identity, opts.resume, log)
     if payload is not None:
         method.load_state_dict(payload["method"])
         matrix, baseline, general, prior = payload["matrix"], payload["baseline"], payload["general"], payload["timing"]
+        probe = payload["probe"]
         scorer.routing = payload.get("routing", [])
         print(f"resuming {method_cls.name} on {spec.name} after domain {start}/{T} from {ckdir}", file=log)
 
     if baseline is None:
         baseline = scorer.domains(method)
         general = [scorer.general(method)]
-        print(f"base model: perplexity {baseline}, general {general[0]:.2f}", file=log)
+        probe = scorer.probe(method)
+        print(f"base model: perplexity {baseline}, general {general[0]:.2f}" + (f", probe {probe[0]:.1f}" if probe else ""), file=log)
     bs, pad = int(config["batch_size"]), tok.pad_token_id
     train_s, tokens = 0.0, 0
     for i in range(start, T):
@@ -162,11 +179,13 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         train_s += time.perf_counter() - t0
         matrix.append(scorer.domains(method))
         general.append(scorer.general(method))
-        print(f"domain {i + 1}/{T} {names[i]}: last loss {loss:.3f}; perplexity {matrix[-1]}; general {general[-1]:.2f}", file=log)
+        probe += scorer.probe(method)
+        print(f"domain {i + 1}/{T} {names[i]}: last loss {loss:.3f}; perplexity {matrix[-1]}; general {general[-1]:.2f}"
+              + (f"; probe {probe[-1]:.1f}" if probe else ""), file=log)
         timing = {"wall": prior["wall"] + time.perf_counter() - started, "train": prior["train"] + train_s,
                   "eval": prior["eval"] + scorer.seconds, "tokens": prior["tokens"] + tokens}
         checkpoint.save(ckdir, i, {"method": method.state_dict(), "matrix": matrix, "baseline": baseline, "general": general,
-                                   "routing": scorer.routing, "timing": timing}, identity)
+                                   "probe": probe, "routing": scorer.routing, "timing": timing}, identity)
         if opts.stop_after_task == i and i < T - 1:
             raise RunInterrupted(f"stopped after domain {i + 1}/{T} as requested; resume with --resume")
 
@@ -177,6 +196,9 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
                                   tokens=predictions(stream.general), values=general),
     )
     extra: dict[str, Any] = {"routing_to_own_expert": scorer.routing} if scorer.routing else {}
+    p = text.probe
+    probe_scores = ProbeScores(name=p.name, description=p.description, scoring=p.scoring, size=len(p.examples),
+                               scores=probe) if p is not None else None
     result = ReproductionResult(
         method=method_cls.name,
         papers=list(method_cls.papers),
@@ -189,7 +211,7 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
                 "train_blocks_per_domain": [len(t) for t in trains], **extra},
         versions=versions(),
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
-        metrics=compute(ppl.evaluation()),
+        metrics=compute(replace(ppl.evaluation(), probe=probe or None)),
         trainable_params=trainable,
         total_params=total,
         wall_time_s=round(prior["wall"] + time.perf_counter() - started, 3),
@@ -201,6 +223,7 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         train_time_s=round(prior["train"] + train_s, 3),
         eval_time_s=round(prior["eval"] + scorer.seconds, 3),
         perplexity=ppl,
+        probe=probe_scores,
     )
     finish(result, opts, ckdir, log)
     return result

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from reproductions.lm.cpt.corpora import CorpusSpec, Document, corpus_info, documents, get_corpus, text_of
+from reproductions.lm.instructions import Probe
 from reproductions.streams import StreamError
 
 HELDOUT_SHARE = 5  # 1 document in 5 is held out
@@ -42,12 +43,18 @@ class DomainText:
 
 @dataclass
 class TextStream:
-    """An ordered sequence of domains plus a general text no stage trains on."""
+    """An ordered sequence of domains plus a general text no stage trains on, and optionally a chat probe.
+
+    The probe asks the chat model questions no stage trains (as the
+    instruction benchmark does), before the stream and after every stage:
+    whether continued pre-training erodes what the chat model answers.
+    """
 
     domains: list[DomainText]
     general: DomainText
     scenario: str = "DIL"
     info: dict[str, Any] = field(default_factory=dict)
+    probe: Probe | None = None
 
     @property
     def domain_names(self) -> list[str]:

@@ -5,8 +5,9 @@ the data (fixed-length blocks whose labels are their inputs, so the loss
 covers every token), the learning-rate schedule (re-warmed and cosine-
 re-decayed at every stage, :mod:`reproductions.lm.cpt.schedule`) and the
 evaluation: :meth:`CPTMethod.block_nll` gives each held-out block's summed
-NLL under the current model, from which the runner computes perplexity. A
-method that picks a model per input (DEMix) overrides that one hook.
+NLL under the current model, from which the runner computes perplexity;
+``answer`` (greedy decoding, inherited) answers the benchmark's chat probe.
+A method that picks a model per input (DEMix) overrides those two hooks.
 CPT methods run only on perplexity benchmarks (``evaluations``).
 """
 
@@ -49,6 +50,3 @@ class CPTMethod(LMMethod):
     def block_nll(self, blocks: list[Encoded], batch_size: int) -> list[float]:
         """Summed NLL of every block's predicted tokens under the current model (no domain id is given)."""
         return block_nll(self.model, blocks, batch_size, self.device)
-
-    def answer(self, prompts: list[str], max_new_tokens: int, batch_size: int) -> list[str]:
-        raise NotImplementedError(f"{self.name} is a continual pre-training method; it is scored by perplexity, not answers")

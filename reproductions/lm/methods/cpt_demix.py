@@ -16,7 +16,9 @@ mixture of all experts; and the choice is made on the scored block itself
 (``demix_route_tokens = 0``), which makes the score an optimistic minimum
 over experts — set ``demix_route_tokens`` to route on a block's first
 tokens only. Before the first stage (no expert yet) the backbone is scored.
-Evaluation costs one pass per expert.
+Evaluation costs one pass per expert. The chat probe is routed the same
+way: each question goes to the expert under which the templated question
+itself is most likely, and that expert answers it.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from reproductions.backbones import copy_parameters
-from reproductions.lm.batches import Encoded
-from reproductions.lm.cpt.perplexity import block_nll
+from reproductions.lm.batches import Encoded, prompt_text
+from reproductions.lm.cpt.perplexity import block_nll, text_nll
+from reproductions.lm.generate import generate
 from reproductions.lm.methods._cpt import CPTMethod
 from reproductions.lm.methods.base import LORA_DEFAULTS
 from reproductions.lm.methods.olora import lora_state
@@ -72,6 +75,28 @@ class CPTDEMix(CPTMethod):
         copy_parameters(self.model, current)
         self.last_routing = self.route(routing_scores or scores)
         return [scores[e][b] for b, e in enumerate(self.last_routing)]
+
+    def answer(self, prompts: list[str], max_new_tokens: int, batch_size: int) -> list[str]:
+        """Each prompt answered by the expert under which its chat-templated text has the lowest NLL."""
+        if not self.experts:
+            return super().answer(prompts, max_new_tokens, batch_size)
+        tok = self.ctx.tokenizer
+        ids = [tok(prompt_text(tok, p), add_special_tokens=False)["input_ids"] for p in prompts]
+        current = lora_state(self.model)
+        per_expert = []
+        for sd in self.experts:
+            copy_parameters(self.model, sd)
+            per_expert.append(text_nll(self.model, ids, self.device))
+        chosen = self.route(per_expert)
+        out = [""] * len(prompts)
+        for e, sd in enumerate(self.experts):
+            idx = [k for k, c in enumerate(chosen) if c == e]
+            if idx:
+                copy_parameters(self.model, sd)
+                for k, a in zip(idx, generate(self.model, tok, [prompts[k] for k in idx], max_new_tokens, batch_size, self.device)):
+                    out[k] = a
+        copy_parameters(self.model, current)
+        return out
 
     def count_parameters(self) -> tuple[int, int]:
         """Trainable: every domain's LoRA (the method keeps one per domain); total: backbone + those LoRAs."""
