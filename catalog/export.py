@@ -2,7 +2,10 @@
 
 Both the web app (``/export/papers.bib?family=LLM``) and ``clatlas export``
 go through :func:`fetch_papers` and the serialisers here, so an export looks
-the same wherever it comes from. Exports read the SQLite file, never the YAML.
+the same wherever it comes from. Exports read the SQLite file, never the YAML:
+:func:`render` (what ``clatlas export`` writes) validates and builds the data
+into a temporary database first (:func:`catalog.build.build_database`), then
+reads it back.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ import csv
 import io
 import json
 import sqlite3
+import tempfile
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 CSV_COLUMNS = (
@@ -113,3 +118,28 @@ def papers_to_json(papers: list[dict[str, Any]]) -> str:
 
 
 SERIALISERS = {"bibtex": papers_to_bibtex, "csv": papers_to_csv, "json": papers_to_json}
+
+
+FORMATS = ("markdown", "bibtex", "csv", "json")
+
+
+def render(fmt: str, data: Path) -> str:
+    """The export of the catalog in ``data`` as text (raises :class:`catalog.problems.CatalogInvalid`)."""
+    # imported here: the web app imports this module and never builds, and catalog.markdown imports this module
+    from catalog.build import build_database
+    from catalog.markdown import render_markdown
+    from catalog.taxonomy import taxonomy_from_db
+
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    with tempfile.TemporaryDirectory(prefix="clatlas-export-") as tmp:
+        db_path = Path(tmp) / "catalog.sqlite"
+        build_database(data, db_path)
+        con = sqlite3.connect(db_path)
+        try:
+            papers = fetch_papers(con)
+            if fmt == "markdown":
+                return render_markdown(papers, taxonomy_from_db(con))
+            return SERIALISERS[fmt](papers)
+        finally:
+            con.close()

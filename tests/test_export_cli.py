@@ -13,10 +13,10 @@ import pytest
 from helpers import edit
 
 from catalog.bibtex import parse_entry
-from catalog.cli import main
-from catalog.exportcli import render
+from catalog.export import render
 from catalog.loader import load_catalog
 from catalog.paths import data_dir
+from clatlas_cli import main
 
 SURVEY = """title: "Recent Advances of Foundation Language Models-based Continual Learning: A Survey"
 year: 2025
