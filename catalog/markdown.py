@@ -8,7 +8,7 @@ when the paper has official code. A technique that CL Atlas added beyond the
 survey's taxonomy is marked as such, with its reason. Papers without a placement (surveys,
 studies, …) close the list under "Related surveys and other papers".
 
-The renderer reads only what :func:`catalog.export.fetch_papers` returns and
+The renderer reads only what :func:`catalog.read.papers` returns and
 the taxonomy table of the built database, so it sees exactly what the web app
 sees; it writes nothing that changes between runs (no dates), so the committed
 file can be checked for staleness by regenerating it.
@@ -18,9 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
 
-from catalog.export import venue_year
+from catalog.read import Paper, venue_year
 from catalog.taxonomy import AXES, Taxonomy
 
 COMMAND = "clatlas export --format markdown -o PAPERS.md"
@@ -39,28 +38,28 @@ def _escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]<>|])", r"\\\1", text)
 
 
-def _link(p: dict[str, Any]) -> str | None:
-    if p.get("url"):
-        return p["url"]
-    if p.get("doi"):
-        return f"https://doi.org/{p['doi']}"
-    if p.get("arxiv"):
-        return f"https://arxiv.org/abs/{p['arxiv']}"
+def _link(p: Paper) -> str | None:
+    if p.url:
+        return p.url
+    if p.doi:
+        return f"https://doi.org/{p.doi}"
+    if p.arxiv:
+        return f"https://arxiv.org/abs/{p.arxiv}"
     return None
 
 
-def paper_line(p: dict[str, Any], approach: str | None = None) -> str:
+def paper_line(p: Paper, approach: str | None = None) -> str:
     """``- [Title](url) — Venue Year · **ACRONYM** · [code badge](code)``."""
-    title = _escape(p["title"])
+    title = _escape(p.title)
     url = _link(p)
     parts = [f"[{title}]({url})" if url else title]
     extras = [_escape(venue_year(p))]
-    if p.get("survey_acronym"):
-        extras.append(f"**{_escape(p['survey_acronym'])}**")
+    if p.survey_acronym:
+        extras.append(f"**{_escape(p.survey_acronym)}**")
     if approach:
         extras.append(f"_{approach}_")
-    if p.get("code_url"):
-        extras.append(f"[{CODE_BADGE}]({p['code_url']})")
+    if p.code_url:
+        extras.append(f"[{CODE_BADGE}]({p.code_url})")
     return f"- {parts[0]} — " + " · ".join(e for e in extras if e)
 
 
@@ -70,9 +69,9 @@ def _anchor(heading: str) -> str:
     return text.replace(" ", "-")
 
 
-def _order(papers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _order(papers: list[Paper]) -> list[Paper]:
     """Newest first, then by citation key (stable across runs)."""
-    return sorted(papers, key=lambda p: (-int(p.get("year") or 0), p["key"]))
+    return sorted(papers, key=lambda p: (-int(p.year or 0), p.key))
 
 
 def _label(tax: Taxonomy, axis: str, value: str) -> str:
@@ -90,18 +89,18 @@ def _technique_heading(tax: Taxonomy, tech: str) -> str:
     return head
 
 
-def render_markdown(papers: list[dict[str, Any]], taxonomy: Taxonomy) -> str:
+def render_markdown(papers: list[Paper], taxonomy: Taxonomy) -> str:
     """The whole list as Markdown text."""
-    tree: dict[tuple[str, str, str, str], list[tuple[dict[str, Any], str | None]]] = defaultdict(list)
-    unplaced: list[dict[str, Any]] = []
+    tree: dict[tuple[str, ...], list[tuple[Paper, str | None]]] = defaultdict(list)
+    unplaced: list[Paper] = []
     for p in papers:
-        seen: set[tuple[str, str, str, str]] = set()
-        for pl in p["placements"]:
-            path = tuple(pl[a] for a in AXES)
+        seen: set[tuple[str, ...]] = set()
+        for pl in p.placements:
+            path = tuple(getattr(pl, a) for a in AXES)
             if path not in seen:
                 seen.add(path)
-                tree[path].append((p, pl.get("approach")))
-        if not p["placements"]:
+                tree[path].append((p, pl.approach))
+        if not p.placements:
             unplaced.append(p)
 
     placed_count = len(papers) - len(unplaced)
@@ -147,7 +146,7 @@ def render_markdown(papers: list[dict[str, Any]], taxonomy: Taxonomy) -> str:
                     if not items:
                         continue
                     body += [_technique_heading(tax, tech), ""]
-                    body += [paper_line(p, approach) for p, approach in sorted(items, key=lambda it: (-int(it[0].get("year") or 0), it[0]["key"]))]
+                    body += [paper_line(p, approach) for p, approach in sorted(items, key=lambda it: (-int(it[0].year or 0), it[0].key))]
                     body.append("")
     if unplaced:
         head = "Related surveys and other papers"
@@ -155,10 +154,10 @@ def render_markdown(papers: list[dict[str, Any]], taxonomy: Taxonomy) -> str:
         body += [f"## {head}", "", "Papers without a place in the taxonomy: related surveys, studies, benchmarks and tools.", ""]
         known = {k for k, _ in KIND_HEADINGS}
         for kind, label in KIND_HEADINGS:
-            of_kind = [p for p in unplaced if p.get("kind") == kind]
+            of_kind = [p for p in unplaced if p.kind == kind]
             if of_kind:
                 body += [f"### {label}", ""] + [paper_line(p) for p in _order(of_kind)] + [""]
-        others = [p for p in unplaced if p.get("kind") not in known]
+        others = [p for p in unplaced if p.kind not in known]
         if others:
             body += ["### Other", ""] + [paper_line(p) for p in _order(others)] + [""]
     out.append("")

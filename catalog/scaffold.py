@@ -15,7 +15,6 @@ and the existing file is named.
 
 from __future__ import annotations
 
-import argparse
 import difflib
 import re
 import sys
@@ -28,7 +27,6 @@ import yaml
 
 from catalog.bibtex import BibtexProblem, latex_to_unicode, normalise_title, parse_entry, strip_latex
 from catalog.keys import first_author_family, make_key, next_free_key
-from catalog.paths import data_dir
 from catalog.schema import ARXIV_RE, DOI_RE, PaperKind
 from catalog.taxonomy import Taxonomy, load_taxonomy
 
@@ -403,22 +401,3 @@ def shown_path(path: Path) -> Path:
         return path.resolve().relative_to(Path.cwd().resolve())
     except ValueError:
         return path
-
-
-def cmd_new(args: argparse.Namespace) -> int:
-    data = (args.data or data_dir()).resolve()
-    try:
-        source = read_source(args.source)
-        path, draft = scaffold(source, data, force=args.force)
-    except ScaffoldError as exc:
-        print(f"clatlas new: {exc}", file=sys.stderr)
-        return 1
-    shown = shown_path(path)
-    print(f"Created {shown} (citation key {draft.key}).")
-    for note in source.notes:
-        print(f"Note: {note}")
-    print("Next:")
-    print(f"  1. open {shown}: check the facts, fill in placements and summary (allowed values are in the comments)")
-    print(f"  2. clatlas validate {shown}")
-    print("  3. commit the file and open a pull request (CONTRIBUTING.md)")
-    return 0

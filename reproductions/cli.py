@@ -1,7 +1,10 @@
 """``clatlas repro`` (and ``python -m reproductions``): list methods/benchmarks, run a reproduction.
 
-``register(subparsers)`` plugs the ``repro`` command into the lead's
-``clatlas`` argparse CLI; ``main(argv)`` runs it standalone. Heavy imports
+``add_commands(parser)`` adds the subcommands and :func:`dispatch` runs the
+chosen one, turning the harness's expected errors into exit codes; the
+``clatlas`` command line mounts both as ``clatlas repro`` (``clatlas_cli/repro.py``),
+``register(subparsers)`` plugs them into any other argparse parser, and
+``main(argv)`` runs them standalone. Heavy imports
 (torch, transformers) happen only inside the commands, so ``clatlas --help``
 stays fast and a missing extra is reported with the pip command to fix it.
 """
@@ -123,7 +126,8 @@ class SweepUsageError(ValueError):
     """A sweep command line that names no grid."""
 
 
-def _add_commands(repro: argparse.ArgumentParser) -> None:
+def add_commands(repro: argparse.ArgumentParser) -> None:
+    """Add ``list``, ``run`` and ``sweep`` to ``repro`` (a parser of its own or a subcommand's)."""
     sub = repro.add_subparsers(dest="repro_command", metavar="{list,run,sweep}")
     sub.required = True
     p_list = sub.add_parser("list", help="list methods (with the papers they reproduce) and benchmarks")
@@ -191,17 +195,17 @@ def dispatch(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: Any) -> None:
-    """Add the ``repro`` command to the ``clatlas`` CLI's argparse subparsers.
+    """Add the ``repro`` command to an argparse parser's subparsers.
 
     The parser sets ``func`` so a caller that dispatches with ``args.func(args)`` works too.
     """
     repro = subparsers.add_parser("repro", help="run continual-learning reproductions", description=__doc__)
-    _add_commands(repro)
+    add_commands(repro)
     repro.set_defaults(func=dispatch)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m reproductions", description="CL Atlas reproduction harness (same as `clatlas repro`)")
-    _add_commands(parser)
+    add_commands(parser)
     args = parser.parse_args(argv)
     return dispatch(args)

@@ -14,7 +14,8 @@ import yaml
 
 from catalog.bibtex import latex_to_unicode, parse_entry
 from catalog.build import build_database
-from catalog.export import fetch_papers, papers_to_bibtex, papers_to_csv, papers_to_json
+from catalog.export import papers_to_bibtex, papers_to_csv, papers_to_json
+from catalog.read import papers as read_papers
 
 # names as they are written in the catalog's BibTeX, and as a reader must see them
 NAMES = {
@@ -60,14 +61,14 @@ def accented_db(mini_data: Path, tmp_path: Path) -> Path:
 def test_round_trip_through_the_database_and_every_export(accented_db: Path) -> None:
     con = sqlite3.connect(accented_db)
     try:
-        papers = fetch_papers(con, ["vulic2023names"])
+        papers = read_papers(con, ["vulic2023names"])
         stored = [n for (n,) in con.execute("SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id "
                                             "WHERE pa.paper_key = 'vulic2023names' ORDER BY pa.position")]
     finally:
         con.close()
     unicode_names = list(NAMES.values())
-    assert stored == unicode_names and papers[0]["authors_list"] == unicode_names
-    assert papers[0]["authors"].startswith("Ivan Vulić, Leon Engländer, Timothée Lesort")
+    assert stored == unicode_names and papers[0].authors_list == unicode_names
+    assert papers[0].authors.startswith("Ivan Vulić, Leon Engländer, Timothée Lesort")
     assert json.loads(papers_to_json(papers))[0]["authors"] == unicode_names
     assert next(csv.DictReader(io.StringIO(papers_to_csv(papers))))["authors"] == "; ".join(unicode_names)
     # the .bib export keeps the LaTeX as written: valid BibTeX that decodes to the same names again

@@ -11,9 +11,9 @@ from helpers import edit
 
 from catalog.boards import board_id
 from catalog.build import build_database, is_stale
-from catalog.cli import main
 from catalog.metrics import METRIC_IDS
 from catalog.problems import CatalogInvalid
+from clatlas_cli import main
 
 
 def _query(db: Path, sql: str, *args: object) -> list[tuple]:

@@ -8,7 +8,7 @@ from catalog.paths import REPO_ROOT
 
 DOCS = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *sorted((REPO_ROOT / "docs").glob("*.md")),
         REPO_ROOT / "reproductions" / "README.md"]
-PATH = re.compile(r"`((?:catalog|webapp|reproductions|tests|docs|data|benchmarks)/[\w./*<>-]*)`")
+PATH = re.compile(r"`((?:catalog|clatlas_cli|webapp|reproductions|tests|docs|data|benchmarks)/[\w./*<>-]*)`")
 
 
 def _mentioned(text: str) -> set[str]:

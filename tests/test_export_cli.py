@@ -13,10 +13,10 @@ import pytest
 from helpers import edit
 
 from catalog.bibtex import parse_entry
-from catalog.cli import main
-from catalog.exportcli import render
+from catalog.export import render
 from catalog.loader import load_catalog
 from catalog.paths import data_dir
+from clatlas_cli import main
 
 SURVEY = """title: "Recent Advances of Foundation Language Models-based Continual Learning: A Survey"
 year: 2025
@@ -111,9 +111,10 @@ def test_markdown_toc_anchors_match_headings(data: Path) -> None:
 
 def test_markdown_escapes_titles_and_links_fallbacks() -> None:
     from catalog.markdown import paper_line
+    from catalog.read import Paper
 
-    p = {"key": "x2020a", "title": "A [bracketed] *title* | with pipes", "year": 2020, "venue": "arXiv", "url": None,
-         "doi": None, "arxiv": "2001.00001", "code_url": None, "survey_acronym": "X_Y"}
+    p = Paper(key="x2020a", title="A [bracketed] *title* | with pipes", year=2020, venue="arXiv", url=None,
+              doi=None, arxiv="2001.00001", code_url=None, survey_acronym="X_Y")
     assert paper_line(p, "replay") == (
         r"- [A \[bracketed\] \*title\* \| with pipes](https://arxiv.org/abs/2001.00001) — arXiv 2020 · **X\_Y** · _replay_"
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from catalog.exportcli import render, stale_message
+from catalog.export import render
 from catalog.paths import REPO_ROOT, data_dir
+from clatlas_cli.export import stale_message
 
 PAPERS_MD = REPO_ROOT / "PAPERS.md"
 

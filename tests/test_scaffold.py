@@ -15,10 +15,10 @@ import yaml
 from helpers import edit
 
 from catalog import remote
-from catalog.cli import main
 from catalog.keys import first_author_family, make_key, next_free_key
 from catalog.loader import load_catalog
 from catalog.taxonomy import load_taxonomy
+from clatlas_cli import main
 
 RECORDED = Path(__file__).parent / "fixtures" / "remote"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from helpers import edit, line_of, one_problem, problems
 
-from catalog.cli import main
 from catalog.taxonomy import load_taxonomy
+from clatlas_cli import main
 
 OLORA = "papers/wang2023orthogonal.yaml"
 REL = "data/" + OLORA  # problems name files relative to the data directory's parent

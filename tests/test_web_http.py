@@ -198,7 +198,7 @@ def test_no_access_log_by_default(client, caplog):
 
 
 def test_serve_access_log_flag():
-    from catalog.cli import build_parser
+    from clatlas_cli import build_parser
 
     assert build_parser().parse_args(["serve", "--access-log"]).access_log is True
     assert build_parser().parse_args(["serve"]).access_log is False

@@ -18,7 +18,7 @@ pytest.importorskip("uvicorn")
 from webfixture import make_data  # noqa: E402
 
 from catalog.build import is_stale  # noqa: E402
-from webapp.serve import cmd_serve, ensure_database  # noqa: E402
+from clatlas_cli.web import cmd_serve, ensure_database  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,7 @@ def test_invalid_data_exits_1_without_traceback(tmp_path, capsys):
 def test_cli_serve_invalid_data_subprocess(tmp_path):
     data = make_data(tmp_path)
     (data / "papers" / "wang2023orthogonal.yaml").write_text("year: not-a-year\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "catalog", "serve", "--db", str(tmp_path / "x.sqlite"), "--data", str(data), "--port", str(free_port())],
+    out = subprocess.run([sys.executable, "-m", "clatlas_cli", "serve", "--db", str(tmp_path / "x.sqlite"), "--data", str(data), "--port", str(free_port())],
                          capture_output=True, text=True, timeout=60, cwd=REPO)
     assert out.returncode == 1
     assert "Traceback" not in out.stderr and "wang2023orthogonal" in out.stderr
@@ -65,7 +65,7 @@ def test_cli_serve_builds_and_serves(tmp_path):
     data = make_data(tmp_path)
     db = tmp_path / "served.sqlite"
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "catalog", "serve", "--db", str(db), "--data", str(data), "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "clatlas_cli", "serve", "--db", str(db), "--data", str(data), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
     try:
         deadline = time.time() + 30

@@ -151,7 +151,7 @@ def test_rewrite_html_is_relative_to_the_page(tmp_path):
 
 
 def test_cli_site(tmp_path, capsys):
-    from catalog.cli import main
+    from clatlas_cli import main
 
     data = make_data(tmp_path)
     rc = main(["site", "--out", str(tmp_path / "out"), "--db", str(tmp_path / "c.sqlite"), "--data", str(data)])

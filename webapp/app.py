@@ -22,8 +22,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from catalog.export import venue_year
 from catalog.paths import default_db_path
+from catalog.read import venue_year
 from webapp import queries
 from webapp.charts import plotly_js_gzip, plotly_js_path
 from webapp.database import Database, DatabaseMissing

@@ -13,6 +13,7 @@ import json
 import sqlite3
 from typing import Any, NamedTuple
 
+from catalog import read
 from catalog.db import FTS_COLUMNS
 from catalog.metrics import METRIC_IDS, metric_key
 from catalog.taxonomy import Taxonomy, taxonomy_from_db
@@ -75,6 +76,10 @@ def _where(conds: list[str]) -> str:
 def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list[dict[str, Any]]:
     """Display rows for one page of keys (in that order), with search matches marked when ``q`` is given.
 
+    The list page's own query: the columns a card shows, not a whole
+    :class:`catalog.read.Paper` (the page is tuned for speed); the placements
+    come from :func:`catalog.read.placements`.
+
     FTS5 already chose the papers; marking runs in Python on these rows only
     (see :mod:`webapp.textmatch` for why not ``highlight()``).
     """
@@ -92,7 +97,7 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
         for row in by_key.values():
             row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q),
                        acronym_hl=mark(row["survey_acronym"], q), alias_hits=_alias_hits(row["aliases"], q))
-    placements = placements_of(con, list(by_key))
+    placements = read.placements(con, list(by_key))
     out = []
     for k in keys:
         if k in by_key:
@@ -113,18 +118,6 @@ def _alias_hits(aliases: list[dict[str, Any]], q: str) -> list[str]:
         if marked is not None and marked != text:
             hits.append(marked)
     return hits
-
-
-def placements_of(con: sqlite3.Connection, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    if not keys:
-        return out
-    sql = (f"SELECT paper_key, setting, increment, family, technique, approach FROM placement "
-           f"WHERE paper_key IN ({','.join('?' * len(keys))}) ORDER BY id")
-    for r in con.execute(sql, keys):
-        d = dict(r)
-        out.setdefault(d.pop("paper_key"), []).append(d)
-    return out
 
 
 class FacetValue(NamedTuple):

@@ -15,8 +15,9 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
 
+from catalog import read
 from catalog.boards import VERIFIED
-from catalog.export import fetch_papers, paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
+from catalog.export import paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
 from webapp import queries, reproview
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
@@ -83,7 +84,7 @@ def api_papers(request: Request, f: Filter,
     total, keys, facet_values = atlas.index().search(con, f, with_facets=facets)
     out: dict[str, Any] = {
         "total": total, "page": f.page, "per_page": f.per_page, "pages": max(1, math.ceil(total / f.per_page)),
-        "filters": dict(_group(f.params(paging=False))), "papers": [paper_public_dict(p) for p in fetch_papers(con, keys)],
+        "filters": dict(_group(f.params(paging=False))), "papers": [paper_public_dict(p) for p in read.papers(con, keys)],
     }
     if f.unsearchable:
         out["notice"] = f"q {f.q!r} has no word to search for (letters or digits), so it does not narrow the list"
@@ -106,7 +107,7 @@ def _group(pairs: list[tuple[str, str]]) -> dict[str, Any]:
 def api_paper(request: Request, key: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
     """One paper with its reported results, reproductions and related papers."""
     con = atlas_of(request).con()
-    found = fetch_papers(con, [key])
+    found = read.papers(con, [key])
     if not found:
         raise HTTPException(404, f"no paper with key {key!r}")
     out = paper_public_dict(found[0])
@@ -308,7 +309,7 @@ EXPORTS: dict[str, tuple[Any, type[Response]]] = {
 def _export(request: Request, f: PaperFilter, fmt: str) -> Response:
     atlas = atlas_of(request)
     con = atlas.con()
-    papers = fetch_papers(con, atlas.index().search(con, f, paged=False)[1])
+    papers = read.papers(con, atlas.index().search(con, f, paged=False)[1])
     serialise, response_class = EXPORTS[fmt]
     return response_class(serialise(papers), headers={"Content-Disposition": f'attachment; filename="clatlas-papers.{fmt}"'})
 

@@ -11,14 +11,14 @@ busiest page.
 
 from __future__ import annotations
 
-import json
 import math
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from catalog import read
 from catalog.boards import backbone_key
-from catalog.export import fetch_papers, papers_to_bibtex
+from catalog.export import papers_to_bibtex
 from catalog.taxonomy import AXES
 from webapp import boardview, cards, charts, facetview, lookup, queries, rankcompare, reprosummary, reproview, resultgrid
 from webapp.app import atlas_of
@@ -71,7 +71,7 @@ async def papers(request: Request) -> Response:
 @router.get("/papers/{key}.bib")
 def paper_bib(request: Request, key: str) -> Response:
     _no_params(request)
-    papers = fetch_papers(atlas_of(request).con(), [key])
+    papers = read.papers(atlas_of(request).con(), [key])
     if not papers:
         raise HTTPException(404, f"no paper with key {key!r}")
     return Response(papers_to_bibtex(papers), media_type="application/x-bibtex; charset=utf-8",
@@ -83,20 +83,20 @@ def paper(request: Request, key: str) -> Response:
     _no_params(request)
     atlas = atlas_of(request)
     con = atlas.con()
-    found = fetch_papers(con, [key])
+    found = read.papers(con, [key])
     if not found:
         return _paper_not_found(request, key)
     p = found[0]
     tax = atlas.vocab().taxonomy
     results = queries.results_for_paper(con, key)
     repro = reproview.for_paper(atlas, con, key, results)
-    extensions = [v for axis in AXES for value in dict.fromkeys(pl[axis] for pl in p["placements"])
+    extensions = [v for axis in AXES for value in dict.fromkeys(getattr(pl, axis) for pl in p.placements)
                   if (v := tax.get(axis, value)) is not None and v.extension]
     return atlas.render(
         request, "paper.html", p=p, tax=tax, results=results, repro=repro, extensions=extensions,
         grid=resultgrid.pivot(results, key), column_label=resultgrid.column_label,
         datasets=queries.datasets_of_paper(con, key), related=queries.related_papers(con, key),
-        sources=json.loads(p.get("sources_json") or "[]"), PaperFilter=PaperFilter,
+        sources=p.sources, PaperFilter=PaperFilter,
     )
 
 

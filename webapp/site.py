@@ -1,4 +1,4 @@
-"""``clatlas site --out DIR``: the whole site as static files, for GitHub Pages or any file server.
+"""The whole site as static files, for GitHub Pages or any file server (``clatlas site --out DIR``, in ``clatlas_cli/web.py``).
 
 Every page is rendered by the app itself (through Starlette's TestClient,
 no server), so the static site cannot drift from the live one. What a
@@ -23,13 +23,11 @@ static host cannot do is handled here:
 
 from __future__ import annotations
 
-import argparse
 import html
 import json
 import os
 import re
 import shutil
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -210,30 +208,3 @@ def build_site(db_path: Path, out: Path) -> Site:
         (out / here).parent.mkdir(parents=True, exist_ok=True)
         (out / here).write_text(rewrite_html(site, text, here), encoding="utf-8")
     return site
-
-
-def cmd_site(args: argparse.Namespace) -> int:
-    """``clatlas site``: build the database if the data changed, then write the static site."""
-    from catalog.paths import data_dir, default_db_path
-    from webapp.serve import ensure_database
-
-    db_path = Path(args.db or default_db_path()).resolve()
-    data = Path(getattr(args, "data", None) or data_dir()).resolve()
-    rc = ensure_database(db_path, data)
-    if rc:
-        return rc
-    out = Path(args.out).resolve()
-    try:
-        site = build_site(db_path, out)
-    except SiteError as exc:
-        print(f"clatlas site: {exc}", file=sys.stderr)
-        return 1
-    written = [p for p in out.rglob("*") if p.is_file()]
-    pages = sum(1 for p in written if p.name == "index.html")
-    print(f"Wrote {len(written)} files ({pages} pages) to {out}.", file=sys.stderr)
-    if site.broken:
-        for here, url in site.broken[:20]:
-            print(f"  broken link in {here}: {url}", file=sys.stderr)
-        print(f"clatlas site: {len(site.broken)} link(s) point at nothing", file=sys.stderr)
-        return 1
-    return 0

@@ -1,7 +1,0 @@
-"""``python -m catalog`` runs the ``clatlas`` command."""
-
-import sys
-
-from catalog.cli import main
-
-sys.exit(main())
