@@ -18,9 +18,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from catalog.markdown import render_markdown
+from catalog import markdown  # noqa: F401 - registers the markdown format
+from catalog.exportformats import EXPORT_FORMATS, export_format
 from catalog.read import Paper, papers
-from catalog.taxonomy import taxonomy_from_db
+from catalog.taxonomy import Taxonomy, taxonomy_from_db
 
 CSV_COLUMNS = (
     "key", "title", "authors", "year", "first_public", "venue", "kind", "doi", "arxiv", "acl_anthology", "url", "code_url",
@@ -28,7 +29,8 @@ CSV_COLUMNS = (
 )
 
 
-def papers_to_bibtex(items: list[Paper]) -> str:
+@export_format("bibtex", "bib", "application/x-bibtex")
+def papers_to_bibtex(items: list[Paper], taxonomy: Taxonomy | None = None) -> str:
     """One .bib file: each paper's own BibTeX text, as curated, blank-line separated."""
     return "\n\n".join(p.bibtex.strip() for p in items) + ("\n" if items else "")
 
@@ -55,7 +57,9 @@ def _csv_value(p: Paper, column: str) -> Any:
     return getattr(p, column)
 
 
-def papers_to_csv(items: list[Paper]) -> str:
+@export_format("csv", "csv", "text/csv")
+def papers_to_csv(items: list[Paper], taxonomy: Taxonomy | None = None) -> str:
+    """One row per paper; list fields joined with ``; ``."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -80,14 +84,13 @@ def paper_public_dict(p: Paper) -> dict[str, Any]:
     }
 
 
-def papers_to_json(items: list[Paper]) -> str:
+@export_format("json", "json", "application/json")
+def papers_to_json(items: list[Paper], taxonomy: Taxonomy | None = None) -> str:
+    """A JSON array of papers, the shape of the API's paper objects."""
     return json.dumps([paper_public_dict(p) for p in items], indent=2, ensure_ascii=False) + "\n"
 
 
-SERIALISERS = {"bibtex": papers_to_bibtex, "csv": papers_to_csv, "json": papers_to_json}
-
-
-FORMATS = ("markdown", "bibtex", "csv", "json")
+FORMATS: tuple[str, ...] = tuple(EXPORT_FORMATS)  # every writer above and in catalog.markdown has registered
 
 
 def render(fmt: str, data: Path) -> str:
@@ -101,9 +104,6 @@ def render(fmt: str, data: Path) -> str:
         build_database(data, db_path)
         con = sqlite3.connect(db_path)
         try:
-            every = papers(con)
-            if fmt == "markdown":
-                return render_markdown(every, taxonomy_from_db(con))
-            return SERIALISERS[fmt](every)
+            return EXPORT_FORMATS[fmt].write(papers(con), taxonomy_from_db(con))
         finally:
             con.close()

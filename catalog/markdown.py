@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from catalog.exportformats import export_format
 from catalog.read import Paper, venue_year
 from catalog.taxonomy import AXES, Taxonomy
 
@@ -89,8 +90,9 @@ def _technique_heading(tax: Taxonomy, tech: str) -> str:
     return head
 
 
+@export_format("markdown", "md", "text/markdown; charset=utf-8", web=False)
 def render_markdown(papers: list[Paper], taxonomy: Taxonomy) -> str:
-    """The whole list as Markdown text."""
+    """The whole list as Markdown text, grouped like the taxonomy (PAPERS.md)."""
     tree: dict[tuple[str, ...], list[tuple[Paper, str | None]]] = defaultdict(list)
     unplaced: list[Paper] = []
     for p in papers:

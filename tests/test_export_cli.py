@@ -202,3 +202,24 @@ def test_export_refuses_invalid_data(data: Path, tmp_path: Path, capsys: pytest.
     err = capsys.readouterr().err
     assert "did you mean 'parameter-efficient'?" in err and "Export refused" in err
     assert not out.exists()
+
+
+def test_export_formats_are_one_registry(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every format registers where it is written; a new one is a decorated function that `render` can use at once."""
+    from catalog import export, exportformats
+
+    assert list(exportformats.EXPORT_FORMATS) == ["markdown", "bibtex", "csv", "json"] == list(export.FORMATS)
+    assert [f.suffix for f in exportformats.web_formats()] == ["bib", "csv", "json"]  # markdown is the repo's PAPERS.md only
+    monkeypatch.setattr(exportformats, "EXPORT_FORMATS", dict(exportformats.EXPORT_FORMATS))
+    monkeypatch.setattr(export, "EXPORT_FORMATS", exportformats.EXPORT_FORMATS)
+    monkeypatch.setattr(export, "FORMATS", (*export.FORMATS, "keys"))
+
+    @exportformats.export_format("keys", "txt", "text/plain")
+    def keys(items: list, taxonomy: object = None) -> str:
+        """One citation key per line."""
+        return "".join(p.key + "\n" for p in items)
+
+    text = export.render("keys", data)
+    assert text.splitlines() and all(line and " " not in line for line in text.splitlines())
+    with pytest.raises(ValueError, match="registered twice"):
+        exportformats.export_format("keys", "txt", "text/plain")(keys)

@@ -19,6 +19,8 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from webfixture import LORA_KEY, fixture_db  # noqa: F401
 
+from webapp.pagetable import example_urls
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
@@ -149,11 +151,8 @@ def test_browse_search_open_download(server, browser_and_downloads):
 
 
 # every kind of page, with content that makes tables and charts wide
-NARROW_PAGES = [
-    "/", "/papers", "/papers?q=LoRA", f"/papers/{LORA_KEY}", "/papers/wang2023orthogonal", "/datasets", "/datasets?table1=1",
-    "/datasets/standard-cl-benchmark",
-    "/metrics", "/leaderboards", "/leaderboards/standard-cl-benchmark/orders-1-3/AA", "/reproductions", "/charts",
-    f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}", "/compare", "/api/docs", "/papers/nope",
+NARROW_PAGES = example_urls(html_only=True) + [  # every page of webapp/pagetable.py, plus wide content and the 404 page
+    f"/papers/{LORA_KEY}", f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}", "/papers/nope",
 ]
 
 

@@ -12,10 +12,10 @@ from webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
 
 from webapp.conditional import etag_for, matching_tag  # noqa: E402
 from webapp.middleware import relative_location  # noqa: E402
+from webapp.pagetable import BOARD_EXAMPLE, example_urls  # noqa: E402
 
-BOARD = "standard-cl-benchmark/orders-1-3/AA"
-PAGES = ["/", "/papers", "/papers?family=LLM", "/papers/wang2023orthogonal", "/papers/wang2023orthogonal.bib", "/datasets", "/datasets/ag-news",
-         "/metrics", "/leaderboards", f"/leaderboards/{BOARD}", "/compare", "/reproductions", "/charts", "/api/docs"]
+BOARD = BOARD_EXAMPLE
+PAGES = example_urls()  # every page of webapp/pagetable.py
 API = ["/api/papers", "/api/papers/wang2023orthogonal", "/api/taxonomy", "/api/datasets", "/api/datasets/ag-news", "/api/metrics", "/api/results",
        "/api/leaderboards", f"/api/leaderboards/{BOARD}", "/api/methods", f"/api/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}",
        "/api/reproductions", "/api/openapi.json"]
@@ -202,3 +202,16 @@ def test_serve_access_log_flag():
 
     assert build_parser().parse_args(["serve", "--access-log"]).access_log is True
     assert build_parser().parse_args(["serve"]).access_log is False
+
+
+def test_page_table_matches_the_page_router_and_feeds_the_nav(client):
+    """webapp/pagetable.py lists every page route exactly once; the nav bar shows its labelled rows, in order."""
+    from webapp import routes_pages
+    from webapp.pagetable import NAV, PAGES
+
+    routes = [r.path for r in routes_pages.router.routes if "GET" in (getattr(r, "methods", None) or ())]
+    assert sorted(p.route for p in PAGES) == sorted(routes)
+    html = client.get("/metrics").text
+    nav = html[html.index("<nav>"):html.index("</nav>")]
+    assert [href for href, _ in NAV] == [seg.split('"')[1] for seg in nav.split("<a href=")[1:]]
+    assert 'href="/metrics" aria-current="page"' in nav

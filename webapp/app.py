@@ -28,6 +28,7 @@ from webapp import queries
 from webapp.charts import plotly_js_gzip, plotly_js_path
 from webapp.database import Database, DatabaseMissing
 from webapp.filters import SORTS, FilterError, Vocabulary
+from webapp.pagetable import NAV
 
 if TYPE_CHECKING:
     from webapp.cards import PaperCards
@@ -55,6 +56,7 @@ class Atlas:
         self.env.filters["highlight"] = highlight
         self.env.filters["venue_year"] = venue_year
         self.env.globals["SORTS"] = SORTS
+        self.env.globals["NAV"] = NAV
 
     def con(self) -> sqlite3.Connection:
         return self.db.connection()

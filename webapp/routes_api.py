@@ -17,7 +17,8 @@ from pydantic import BaseModel
 
 from catalog import read
 from catalog.boards import VERIFIED
-from catalog.export import paper_public_dict, papers_to_bibtex, papers_to_csv, papers_to_json
+from catalog.export import paper_public_dict
+from catalog.exportformats import ExportFormat, web_formats
 from webapp import queries, reproview
 from webapp.app import atlas_of
 from webapp.boardfilter import parse_methods
@@ -285,9 +286,6 @@ def api_reproductions(request: Request) -> list[dict[str, Any]]:
 
 # --------------------------------------------------------------------------- exports
 
-class BibTeXResponse(Response):
-    media_type = "application/x-bibtex"
-
 
 class CSVResponse(Response):
     media_type = "text/csv"
@@ -299,39 +297,28 @@ class JSONTextResponse(Response):
     media_type = "application/json"
 
 
-EXPORTS: dict[str, tuple[Any, type[Response]]] = {
-    "bib": (papers_to_bibtex, BibTeXResponse),
-    "csv": (papers_to_csv, CSVResponse),
-    "json": (papers_to_json, JSONTextResponse),
-}
-
-
-def _export(request: Request, f: PaperFilter, fmt: str) -> Response:
+def _export(request: Request, f: PaperFilter, fmt: ExportFormat) -> Response:
     atlas = atlas_of(request)
     con = atlas.con()
     papers = read.papers(con, atlas.index().search(con, f, paged=False)[1])
-    serialise, response_class = EXPORTS[fmt]
-    return response_class(serialise(papers), headers={"Content-Disposition": f'attachment; filename="clatlas-papers.{fmt}"'})
+    return Response(fmt.write(papers, atlas.vocab().taxonomy), media_type=fmt.media_type,
+                    headers={"Content-Disposition": f'attachment; filename="clatlas-papers.{fmt.suffix}"'})
 
 
-@router.get("/export/papers.bib", tags=["exports"], responses=EXPORT_ERRORS, response_class=BibTeXResponse)
-def export_bib(request: Request, f: Filter) -> Response:
-    """Every paper matching the filters (paging ignored) as one BibTeX file."""
-    return _export(request, f, "bib")
+def _add_export_route(fmt: ExportFormat) -> None:
+    """``/export/papers.<suffix>``: the papers matching the list page's filters (paging ignored) in ``fmt``."""
+
+    def endpoint(request: Request, f: Filter) -> Response:
+        return _export(request, f, fmt)
+
+    endpoint.__doc__ = f"Every paper matching the filters (paging ignored): {fmt.description}"
+    schema = {"type": "array", "items": {"type": "object"}} if fmt.media_type == "application/json" else {"type": "string"}
+    router.add_api_route(f"/export/papers.{fmt.suffix}", endpoint, methods=["GET"], tags=["exports"], name=f"export_{fmt.name}",
+                         responses={**EXPORT_ERRORS, 200: {"content": {fmt.media_type: {"schema": schema}}}}, response_class=Response)
 
 
-@router.get("/export/papers.csv", tags=["exports"], responses=EXPORT_ERRORS, response_class=CSVResponse)
-def export_csv(request: Request, f: Filter) -> Response:
-    """Every paper matching the filters (paging ignored) as CSV."""
-    return _export(request, f, "csv")
-
-
-@router.get("/export/papers.json", tags=["exports"],
-            responses={**EXPORT_ERRORS, 200: {"content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}},
-            response_class=JSONTextResponse)
-def export_json(request: Request, f: Filter) -> Response:
-    """Every paper matching the filters (paging ignored) as a JSON array."""
-    return _export(request, f, "json")
+for _fmt in web_formats():  # every registered paper export the web serves (catalog.exportformats)
+    _add_export_route(_fmt)
 
 
 @router.get("/export/leaderboards/{lb_id:path}.csv", tags=["exports"], responses={**EXPORT_ERRORS, **EXPORT_NOT_FOUND}, response_class=CSVResponse)
