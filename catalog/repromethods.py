@@ -4,7 +4,7 @@ Why a data file: the catalog is the bottom layer and must not import
 ``reproductions`` (which needs torch), yet pages, links and the build need to
 know which methods exist, what they stand for, where they run and which
 papers they reproduce. The harness's registry stays the source of truth; a
-test (``tests/test_repro_methods_file.py``) keeps this file equal to it, so
+test (``tests/reproductions/test_repro_methods_file.py``) keeps this file equal to it, so
 the catalog reads the same facts without importing the harness.
 
 A method is named by a reference ``kind/id`` (``classify/olora``,

@@ -5,7 +5,7 @@ with one value toggled, and every count. Through Jinja (a call, an attribute
 lookup and an escape per expression) it took about 85 % of the list page's
 template time, more than the filtering and facet counting together. This
 module writes the same bytes with plain string joins. The Jinja formulation
-it replaced is kept as the test oracle (``tests/reference_sidebar.html``),
+it replaced is kept as the test oracle (``tests/support/reference_sidebar.html``),
 and the tests render both for many filters and require identical output,
 so the two cannot drift apart; change both together.
 """

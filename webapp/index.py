@@ -8,10 +8,10 @@ load the few filterable columns once per database generation into numpy
 arrays (a few hundred KB for 10k papers) and count with vectorised masks,
 which takes about a millisecond. The data still come only from the read-only
 SQLite file (loaded with the queries below); full-text matching is still
-FTS5's, and the SQL formulation in tests/sql_reference.py remains the
+FTS5's, and the SQL formulation in tests/support/sql_reference.py remains the
 reference that the tests compare this index against.
 
-Semantics are the same as ``facet_counts`` in tests/sql_reference.py: the four
+Semantics are the same as ``facet_counts`` in tests/support/sql_reference.py: the four
 taxonomy axes constrain one and the same placement row, and every facet is
 counted with all filters except its own (disjunctive faceting).
 """

@@ -12,7 +12,7 @@ or a finer hand, and are added here, once per database build:
   columns, methods, sorts, each with ``""`` where an empty form field means
   "any". The parsers accept exactly these, so a schema-valid request is
   never refused and anything else is (checked by ``schemathesis run
-  --checks all``, see tests/test_web_contract.py).
+  --checks all``, see tests/webapp/test_web_contract.py).
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def meta(con: sqlite3.Connection) -> dict[str, str]:
 # --------------------------------------------------------------------------- filtering
 
 # Filtering and facet counting run in webapp.index (in memory); the equivalent
-# SQL formulation is kept as a test oracle in tests/sql_reference.py.
+# SQL formulation is kept as a test oracle in tests/support/sql_reference.py.
 
 
 def _where(conds: list[str]) -> str:
