@@ -70,11 +70,14 @@ def main() -> None:
             rows.append((n, y, v, b))
             print(f"{n}: yaml {y['seconds']:.1f}s, validate {v['seconds']:.1f}s, build {b['seconds']:.1f}s, peak {b['peak_mib']:.0f} MiB", file=sys.stderr)
             db.unlink(missing_ok=True)
-    lines = ["| papers | bare YAML parse (C loader) | validate | build (validate + SQLite) | build / YAML | peak memory (build) |",
-             "|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| papers | bare YAML parse (C loader) | validate | build (validate + SQLite) | build / YAML | peak memory (build) |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
     for n, y, v, b in rows:
-        lines.append(f"| {n:,} | {y['seconds']:.1f} s | {v['seconds']:.1f} s | {b['seconds']:.1f} s | "
-                     f"{b['seconds'] / y['seconds']:.1f}x | {b['peak_mib']:.0f} MiB |")
+        lines.append(
+            f"| {n:,} | {y['seconds']:.1f} s | {v['seconds']:.1f} s | {b['seconds']:.1f} s | {b['seconds'] / y['seconds']:.1f}x | {b['peak_mib']:.0f} MiB |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.write:
@@ -89,7 +92,9 @@ def write(table: str) -> None:
         "# Catalog benchmark: validate and build\n\n"
         "Written by `python -m benchmarks.bench_catalog --write` on synthetic catalogs (`benchmarks/synthetic.py`). "
         f"Machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}; load average at the end of the run "
-        f"(other jobs included): {load}.\n\n" + table + "\n", encoding="utf-8")
+        f"(other jobs included): {load}.\n\n" + table + "\n",
+        encoding="utf-8",
+    )
     readme = root / "README.md"
     text = readme.read_text(encoding="utf-8")
     a, b = text.index("<!-- bench_catalog -->"), text.index("<!-- /bench_catalog -->")

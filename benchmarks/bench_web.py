@@ -97,8 +97,7 @@ def pinned(cmd: list[str]) -> list[str]:
 
 def http_stack(python: str) -> str:
     """Which HTTP parser and event loop uvicorn picks in that interpreter (``--http auto --loop auto``)."""
-    probe = ("import importlib.util as u; print(('httptools' if u.find_spec('httptools') else 'h11') + '/' + "
-             "('uvloop' if u.find_spec('uvloop') else 'asyncio'))")
+    probe = "import importlib.util as u; print(('httptools' if u.find_spec('httptools') else 'h11') + '/' + ('uvloop' if u.find_spec('uvloop') else 'asyncio'))"
     try:
         return subprocess.run([python, "-c", probe], capture_output=True, text=True, timeout=60).stdout.strip() or "?"
     except (OSError, subprocess.TimeoutExpired):
@@ -124,8 +123,22 @@ class Server:
 def start_ours(name: str, db: Path, workers: int, python: str, root: Path, urls: list[str]) -> Server:
     port = free_port()
     env = dict(os.environ, CLATLAS_DB=str(db))
-    cmd = [python, "-m", "uvicorn", "webapp.app:create_app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    cmd = [
+        python,
+        "-m",
+        "uvicorn",
+        "webapp.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     proc = subprocess.Popen(pinned(cmd), cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_ready(f"http://127.0.0.1:{port}/api/metrics", proc)
     return Server(name, proc, port, urls, http_stack(python), workers)
@@ -141,10 +154,25 @@ def start_datasette(name: str, exe: str, db: Path, workers: int, tmp: Path, urls
             cmd += ["--setting", k, v]
         cwd = None
     else:
-        (tmp / "ds_factory.py").write_text(DATASETTE_FACTORY.format(
-            db=str(db), settings={k: (False if v == "off" else int(v)) for k, v in DATASETTE_SETTINGS.items()}))
-        cmd = [python, "-m", "uvicorn", "ds_factory:app", "--factory", "--host", "127.0.0.1", "--port", str(port),
-               "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+        (tmp / "ds_factory.py").write_text(
+            DATASETTE_FACTORY.format(db=str(db), settings={k: (False if v == "off" else int(v)) for k, v in DATASETTE_SETTINGS.items()})
+        )
+        cmd = [
+            python,
+            "-m",
+            "uvicorn",
+            "ds_factory:app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ]
         cwd = tmp
     proc = subprocess.Popen(pinned(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     wait_ready(f"http://127.0.0.1:{port}/-/versions.json", proc)
@@ -219,7 +247,7 @@ def latencies(targets: dict[str, tuple[str, list[str]]], n: int, warmup: int = 2
                 clients[who].get(u)
         order = list(targets)
         for k in range(n):
-            for who in order[k % len(order):] + order[:k % len(order)]:
+            for who in order[k % len(order) :] + order[: k % len(order)]:
                 urls = targets[who][1]
                 t = time.perf_counter()
                 r = clients[who].get(urls[k % len(urls)])
@@ -263,8 +291,9 @@ def load_round(server: Server, seconds: float, connections: int, conditional: bo
 def profile_breakdown(python: str, root: Path, db: Path, requests: int) -> dict[str, float]:
     """Milliseconds per section of one list request in process (``benchmarks/profile_list.py`` run on ``root``'s code)."""
     script = Path(__file__).resolve().with_name("profile_list.py")
-    out = subprocess.run(pinned([python, str(script), "--db", str(db), "--root", str(root), "--requests", str(requests)]),
-                         cwd=root, capture_output=True, text=True, timeout=900)
+    out = subprocess.run(
+        pinned([python, str(script), "--db", str(db), "--root", str(root), "--requests", str(requests)]), cwd=root, capture_output=True, text=True, timeout=900
+    )
     if out.returncode:
         raise RuntimeError(f"profile_list failed on {root}: {out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -358,9 +387,11 @@ def main(argv: list[str] | None = None) -> int:
         lat: dict[str, dict[str, list[float]]] = {"ours": {}, "baseline": {}, "datasette": {}}
         errors = 0
         for name in {**ours_rows, **ds_rows}:
-            targets = {who: (server.base, rows[name]) for who, server, rows in
-                       (("ours", ours1, ours_rows), ("baseline", base1, ours_rows), ("datasette", ds1, ds_rows))
-                       if server is not None and name in rows}
+            targets = {
+                who: (server.base, rows[name])
+                for who, server, rows in (("ours", ours1, ours_rows), ("baseline", base1, ours_rows), ("datasette", ds1, ds_rows))
+                if server is not None and name in rows
+            }
             for who, (times, errs) in latencies(targets, args.requests).items():
                 lat[who][name] = times
                 errors += errs if who == "ours" else 0
@@ -369,7 +400,7 @@ def main(argv: list[str] | None = None) -> int:
         for s in servers:  # warm every worker (each builds its index and paper cards on first use)
             loadgen.run("127.0.0.1", s.port, [loadgen.request_bytes("127.0.0.1", s.port, u, ACCEPT) for u in s.list_urls], 4, args.connections)
         for rnd in range(args.rounds):
-            order = servers[rnd % len(servers):] + servers[:rnd % len(servers)]
+            order = servers[rnd % len(servers) :] + servers[: rnd % len(servers)]
             for s in order:
                 s.uncached.append(load_round(s, args.seconds, args.connections, conditional=False))
                 print(f"round {rnd + 1} {s.name}: {s.uncached[-1]['rps']:.0f} req/s (load {s.uncached[-1]['loadavg']:.1f})", file=sys.stderr)
@@ -390,11 +421,23 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list[Server], ds_conditional: bool | None,
-                 breakdown: dict[str, dict[str, float]], args: argparse.Namespace) -> None:
+def write_report(
+    out: Path,
+    n_papers: int,
+    lat: dict,
+    errors: int,
+    servers: list[Server],
+    ds_conditional: bool | None,
+    breakdown: dict[str, dict[str, float]],
+    args: argparse.Namespace,
+) -> None:
     ours, base, ds = lat["ours"], lat["baseline"], lat["datasette"]
-    targets = {"list, 3 facets selected + all facet counts (HTML)": 20, "FTS search, HTML list with facet counts": 10,
-               "FTS search, JSON API": 10, "paper page (HTML)": 10}
+    targets = {
+        "list, 3 facets selected + all facet counts (HTML)": 20,
+        "FTS search, HTML list with facet counts": 10,
+        "FTS search, JSON API": 10,
+        "paper page (HTML)": 10,
+    }
     all_rounds = [r for s in servers for r in s.uncached + s.conditional]
     loads = [r["loadavg"] for r in all_rounds]
     stacks = sorted({f"{s.name.split(',')[0]}: {s.stack}" for s in servers})
@@ -454,9 +497,11 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
     ]
     for s in servers:
         r = s.uncached
-        lines.append(f"| {s.name} | {med(r, 'rps'):.0f} | {min(x['rps'] for x in r):.0f}–{max(x['rps'] for x in r):.0f} | "
-                     f"{med(r, 'p50_ms'):.1f} | {med(r, 'server_cpu_ms'):.2f} | {med(r, 'client_cpu_ms'):.2f} | "
-                     f"{sum(x['requests'] for x in r)} | {sum(x['errors'] for x in r)} |")
+        lines.append(
+            f"| {s.name} | {med(r, 'rps'):.0f} | {min(x['rps'] for x in r):.0f}–{max(x['rps'] for x in r):.0f} | "
+            f"{med(r, 'p50_ms'):.1f} | {med(r, 'server_cpu_ms'):.2f} | {med(r, 'client_cpu_ms'):.2f} | "
+            f"{sum(x['requests'] for x in r)} | {sum(x['errors'] for x in r)} |"
+        )
     ours1, ours2 = servers[0], servers[1]
     ds_servers = [s for s in servers if s.name.startswith("Datasette")]
     if ds_servers:
@@ -468,8 +513,12 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
             ratios = sorted(x["rps"] / y["rps"] for x, y in zip(a.uncached, b.uncached))
             return f"{med(a.uncached, 'rps') / med(b.uncached, 'rps'):.1f}× (per-round ratios {ratios[0]:.1f}–{ratios[-1]:.1f}×)"
 
-        lines += ["", "Throughput ratio CL Atlas / Datasette, uncached list page (ratio of the medians):", "",
-                  f"* one process each (1 worker vs `datasette serve`): {paired(ours1, ds1)};"]
+        lines += [
+            "",
+            "Throughput ratio CL Atlas / Datasette, uncached list page (ratio of the medians):",
+            "",
+            f"* one process each (1 worker vs `datasette serve`): {paired(ours1, ds1)};",
+        ]
         if len(ds_servers) > 1:
             lines.append(f"* 2 workers each: {paired(ours2, ds_servers[1])};")
         lines.append(f"* best configuration of each ({best_ours.name} vs {best_ds.name}): {paired(best_ours, best_ds)}.")
@@ -481,47 +530,67 @@ def write_report(out: Path, n_papers: int, lat: dict, errors: int, servers: list
             return f"{med(s.uncached, 'rps') * cpu(s) / 1000:.2f}"
 
         pairs = [(ours1, ds1)] + ([(ours2, ds_servers[1])] if len(ds_servers) > 1 else [])
-        lines += ["", "What the ratios are made of: the server CPU per list page and the share of the cores each server got "
-                      "(requests/s × CPU per request, in cores):", ""]
+        lines += [
+            "",
+            "What the ratios are made of: the server CPU per list page and the share of the cores each server got (requests/s × CPU per request, in cores):",
+            "",
+        ]
         for ours_s, ds_s in pairs:
-            lines.append(f"* {ours_s.name}: {cpu(ours_s):.2f} ms per page, {cores(ours_s)} cores; {ds_s.name}: {cpu(ds_s):.2f} ms per page, "
-                         f"{cores(ds_s)} cores; Datasette spends {cpu(ds_s) / cpu(ours_s):.1f}× the CPU per page.")
-        lines += ["", "The kernel shares the cores among runnable threads, and the host's other jobs take their part. A CL Atlas worker "
-                      "is one Python thread; a Datasette worker also runs its SQL in a pool of threads, which SQLite lets run outside "
-                      "the GIL, so under contention it can obtain a larger share of the two cores (the cores above). "
-                      "The throughput ratio measures that share as well as the cost of a page; the CPU per page is the cost alone. "
-                      "At the CPU per page measured here, two cores given to the server alone would sustain about "
-                      + "; ".join(f"{2000 / cpu(s):.0f} requests/s for {s.name}" for s in (ours2 if len(ds_servers) > 1 else ours1, ds_servers[-1]))
-                      + " (an extrapolation, not a measurement)."]
+            lines.append(
+                f"* {ours_s.name}: {cpu(ours_s):.2f} ms per page, {cores(ours_s)} cores; {ds_s.name}: {cpu(ds_s):.2f} ms per page, "
+                f"{cores(ds_s)} cores; Datasette spends {cpu(ds_s) / cpu(ours_s):.1f}× the CPU per page."
+            )
+        lines += [
+            "",
+            "The kernel shares the cores among runnable threads, and the host's other jobs take their part. A CL Atlas worker "
+            "is one Python thread; a Datasette worker also runs its SQL in a pool of threads, which SQLite lets run outside "
+            "the GIL, so under contention it can obtain a larger share of the two cores (the cores above). "
+            "The throughput ratio measures that share as well as the cost of a page; the CPU per page is the cost alone. "
+            "At the CPU per page measured here, two cores given to the server alone would sustain about "
+            + "; ".join(f"{2000 / cpu(s):.0f} requests/s for {s.name}" for s in (ours2 if len(ds_servers) > 1 else ours1, ds_servers[-1]))
+            + " (an extrapolation, not a measurement).",
+        ]
     cond = [s for s in servers if s.conditional]
     if cond:
-        lines += ["", "Conditional GET of the same list URLs (`If-None-Match` with the page's ETag; answered 304 before any filtering "
-                      "or rendering). Reported separately: it is what a revalidating browser or proxy costs, not a computed page.", "",
-                  "| server | 304 requests/s (median) | range over rounds | p50 under load (ms) | server CPU per request (ms) | statuses |",
-                  "|---|---:|---:|---:|---:|---|"]
+        lines += [
+            "",
+            "Conditional GET of the same list URLs (`If-None-Match` with the page's ETag; answered 304 before any filtering "
+            "or rendering). Reported separately: it is what a revalidating browser or proxy costs, not a computed page.",
+            "",
+            "| server | 304 requests/s (median) | range over rounds | p50 under load (ms) | server CPU per request (ms) | statuses |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
         for s in cond:
             r = s.conditional
             statuses: dict[int, int] = {}
             for x in r:
                 for k, v in x["statuses"].items():
                     statuses[k] = statuses.get(k, 0) + v
-            lines.append(f"| {s.name} | {med(r, 'rps'):.0f} | {min(x['rps'] for x in r):.0f}–{max(x['rps'] for x in r):.0f} | "
-                         f"{med(r, 'p50_ms'):.1f} | {med(r, 'server_cpu_ms'):.2f} | {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))} |")
+            lines.append(
+                f"| {s.name} | {med(r, 'rps'):.0f} | {min(x['rps'] for x in r):.0f}–{max(x['rps'] for x in r):.0f} | "
+                f"{med(r, 'p50_ms'):.1f} | {med(r, 'server_cpu_ms'):.2f} | {', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))} |"
+            )
         if ds_conditional is not None:
-            lines += ["", "Datasette sends an ETag on these pages too (not measured here)." if ds_conditional
-                      else "Datasette sends no ETag on these pages, so it has no conditional-GET row."]
+            lines += [
+                "",
+                "Datasette sends an ETag on these pages too (not measured here)."
+                if ds_conditional
+                else "Datasette sends no ETag on these pages, so it has no conditional-GET row.",
+            ]
     lines += breakdown_lines(breakdown, servers, args)
     lines += [
         "",
         "Notes: CL Atlas counts facets with an in-memory columnar index built once per database build (`webapp/index.py`) and "
         "renders each paper's list card once per database build (`webapp/cards.py`); both are build-time artifacts, and every "
         "request still filters, counts, writes its sidebar and page, and compresses it. Datasette runs one SQL query per facet. "
-        "The Datasette \"equivalent\" for the list page is faceted on the `placement` table (its closest model of our taxonomy facets); "
+        'The Datasette "equivalent" for the list page is faceted on the `placement` table (its closest model of our taxonomy facets); '
         "the `_where` row shows the paper-level facets through the same filter. Datasette ran with `-i` (immutable), "
         "`suggest_facets off`, page size 25; its 2-worker run serves `Datasette(immutables=[db], settings=...).app()` under uvicorn.",
         "",
         f"Reproduce: `python -m benchmarks.bench_web --papers {n_papers} --datasette /tmp/dsvenv/bin/datasette"
-        + (" --python PYTHON" if args.python != sys.executable else "") + (" --baseline PATH" if args.baseline else "") + "`.",
+        + (" --python PYTHON" if args.python != sys.executable else "")
+        + (" --baseline PATH" if args.baseline else "")
+        + "`.",
         "",
     ]
     out.write_text("\n".join(lines), encoding="utf-8")
@@ -534,15 +603,20 @@ def breakdown_lines(breakdown: dict[str, dict[str, float]], servers: list[Server
     for who in cols:
         names += [k for k in breakdown[who] if k not in names and k not in ("asgi", "stack", "atlas look-ups", "gzip level")]
     label = {"now": "this code", "baseline": f"baseline ({args.baseline.name})" if args.baseline else "baseline"}
-    lines = ["", "Where the time of one uncached list request goes (`benchmarks/profile_list.py`: in process, no HTTP, median ms over "
-             f"{args.profile_requests} list URLs of the load test, two runs alternating" + (" with the baseline" if len(cols) > 1 else "")
-             + "; wall time on the shared host, so the absolute values carry its load):", "",
-             "| section | " + " | ".join(label[c] for c in cols) + " |", "|---|" + "---:|" * len(cols)]
+    lines = [
+        "",
+        "Where the time of one uncached list request goes (`benchmarks/profile_list.py`: in process, no HTTP, median ms over "
+        f"{args.profile_requests} list URLs of the load test, two runs alternating"
+        + (" with the baseline" if len(cols) > 1 else "")
+        + "; wall time on the shared host, so the absolute values carry its load):",
+        "",
+        "| section | " + " | ".join(label[c] for c in cols) + " |",
+        "|---|" + "---:|" * len(cols),
+    ]
     for name in names:
         shown = name if name != "gzip" else "gzip (level " + " / ".join(str(int(breakdown[c].get("gzip level", 6))) for c in cols) + ")"
         lines.append(f"| {shown} | " + " | ".join(f"{breakdown[c][name]:.2f}" if name in breakdown[c] else "–" for c in cols) + " |")
-    lines.append("| FastAPI routing, middleware (ETag, gzip wrapper, headers), response | "
-                 + " | ".join(f"{breakdown[c]['stack']:.2f}" for c in cols) + " |")
+    lines.append("| FastAPI routing, middleware (ETag, gzip wrapper, headers), response | " + " | ".join(f"{breakdown[c]['stack']:.2f}" for c in cols) + " |")
     lines.append("| **whole request through the ASGI app** | " + " | ".join(f"**{breakdown[c]['asgi']:.2f}**" for c in cols) + " |")
     one = {s.name: s for s in servers}
     server_cpu = []
@@ -550,8 +624,7 @@ def breakdown_lines(breakdown: dict[str, dict[str, float]], servers: list[Server
         sname = "CL Atlas, 1 worker" if c == "now" else next((s.name for s in servers if "baseline" in s.name), None)
         s = one.get(sname) if sname else None
         server_cpu.append(f"{med(s.uncached, 'server_cpu_ms'):.2f}" if s else "–")
-    lines.append("| server CPU per request under load (1 worker: uvicorn, sockets and the app; from the throughput table) | "
-                 + " | ".join(server_cpu) + " |")
+    lines.append("| server CPU per request under load (1 worker: uvicorn, sockets and the app; from the throughput table) | " + " | ".join(server_cpu) + " |")
     return lines
 
 

@@ -75,7 +75,7 @@ def _complete(buf: bytes) -> tuple[int | None, int]:
     at = head.find(b"\r\ncontent-length:")
     if at >= 0:
         stop = head.find(b"\r\n", at + 2)
-        length = int(head[at + 17: stop if stop >= 0 else len(head)])
+        length = int(head[at + 17 : stop if stop >= 0 else len(head)])
         return (body_at + length if len(buf) >= body_at + length else None), status
     if b"\r\ntransfer-encoding: chunked" in head:
         pos = body_at
@@ -133,6 +133,15 @@ def run(host: str, port: int, requests: list[bytes], seconds: float, connections
     cpu1 = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
     lat = sorted(state.latencies) or [0.0]
-    return {"rps": state.done / wall, "requests": state.done, "errors": state.errors, "statuses": state.statuses,
-            "p50_ms": statistics.median(lat) * 1000, "p95_ms": lat[int(0.95 * (len(lat) - 1))] * 1000,
-            "client_cpu_ms": cpu * 1000 / max(state.done, 1), "tool": "benchmarks.loadgen", "connections": connections, "seconds": seconds}
+    return {
+        "rps": state.done / wall,
+        "requests": state.done,
+        "errors": state.errors,
+        "statuses": state.statuses,
+        "p50_ms": statistics.median(lat) * 1000,
+        "p95_ms": lat[int(0.95 * (len(lat) - 1))] * 1000,
+        "client_cpu_ms": cpu * 1000 / max(state.done, 1),
+        "tool": "benchmarks.loadgen",
+        "connections": connections,
+        "seconds": seconds,
+    }

@@ -41,8 +41,7 @@ TECHNIQUES = ["traditional", "continual-pretraining", "parameter-efficient", "in
 def list_urls() -> list[str]:
     rng = random.Random(0)  # the same triples as bench_web
     triples = [(rng.choice(FAMILIES), rng.choice(PAIRS), rng.choice(TECHNIQUES)) for _ in range(60)]
-    return ["/papers?" + urlencode({"family": f, "increment": i, "technique": t}) for f, i, t in triples] + \
-        [f"/papers?page={p}" for p in range(1, 21)]
+    return ["/papers?" + urlencode({"family": f, "increment": i, "technique": t}) for f, i, t in triples] + [f"/papers?page={p}" for p in range(1, 21)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
         order = idx.order[f.effective_sort]
         chosen = order[full[order]]
         total = int(chosen.size)
-        keys = [idx.keys[i] for i in chosen[f.offset: f.offset + f.per_page].tolist()]
+        keys = [idx.keys[i] for i in chosen[f.offset : f.offset + f.per_page].tolist()]
         lap("index: filter, sort, page")
         facets = idx._facets(f, comps, full, masks) if hasattr(idx, "_axis_masks") else idx._facets(f, comps)
         lap("facet counts")
@@ -105,13 +104,22 @@ def main(argv: list[str] | None = None) -> int:
             badges = atlas.cached("badges", lambda con: facetview.badges(vocab.taxonomy))
             side = facetview.sidebar(f, facets, vocab.taxonomy, REPRO_LINK_TITLES, badges)
             lap("sidebar (Python)")
-            html = atlas.env.get_template("papers.html").render(request=None, path="/papers", f=f, total=total, cards=cards,
-                                                               sidebar=side, pages=pages)
+            html = atlas.env.get_template("papers.html").render(request=None, path="/papers", f=f, total=total, cards=cards, sidebar=side, pages=pages)
         else:
             rows = queries.rows_for_keys(con, keys, "")
             lap("paper rows: SQL fetch / prebuilt cards")
-            html = atlas.env.get_template("papers.html").render(request=None, path="/papers", f=f, total=total, rows=rows, facets=facets,
-                                                               pages=pages, tax=vocab.taxonomy, AXES=AXES, REPRO_LINK_TITLES=REPRO_LINK_TITLES)
+            html = atlas.env.get_template("papers.html").render(
+                request=None,
+                path="/papers",
+                f=f,
+                total=total,
+                rows=rows,
+                facets=facets,
+                pages=pages,
+                tax=vocab.taxonomy,
+                AXES=AXES,
+                REPRO_LINK_TITLES=REPRO_LINK_TITLES,
+            )
         lap("Jinja render")
         gzip.compress(html.encode(), level)
         lap("gzip")
@@ -119,10 +127,21 @@ def main(argv: list[str] | None = None) -> int:
 
     async def whole(url: str) -> float:
         path, qs = url.split("?", 1)
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http", "path": path,
-                 "raw_path": path.encode(), "query_string": qs.encode(), "root_path": "",
-                 "headers": [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip")],
-                 "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80), "state": {}}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": qs.encode(),
+            "root_path": "",
+            "headers": [(b"host", b"127.0.0.1"), (b"accept-encoding", b"gzip")],
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+            "state": {},
+        }
 
         async def receive() -> MutableMapping[str, Any]:
             return {"type": "http.request", "body": b"", "more_body": False}

@@ -46,19 +46,42 @@ def _paper(rng: random.Random, i: int, datasets: list[str]) -> tuple[str, dict]:
         placements.append(dict(setting=setting, increment=increment, family=rng.choice(FAMILIES), technique=rng.choice(TECHNIQUES), technique_source="survey"))
     used = rng.sample(datasets, rng.randint(1, 3))
     results = [
-        dict(benchmark=used[0], task_order=str(rng.randint(1, 3)), num_tasks=rng.choice([4, 15]), shots=None, backbone="T5-large",
-             method=f"M{i}", method_paper=None, native=True, metric=m, value=round(rng.uniform(-20, 90), 1), table="Table 1", note=None,
-             provenance="paper-text")
+        dict(
+            benchmark=used[0],
+            task_order=str(rng.randint(1, 3)),
+            num_tasks=rng.choice([4, 15]),
+            shots=None,
+            backbone="T5-large",
+            method=f"M{i}",
+            method_paper=None,
+            native=True,
+            metric=m,
+            value=round(rng.uniform(-20, 90), 1),
+            table="Table 1",
+            note=None,
+            provenance="paper-text",
+        )
         for m in rng.sample(METRICS, rng.randint(0, 2))
     ]
     author_bib = " and ".join(f"{f}, {g}" for f, g in authors)
-    bibtex = (f"@inproceedings{{{key},\n  title = {{{title}}},\n  author = {{{author_bib}}},\n"
-              f"  booktitle = {{Proceedings of {venue}}},\n  year = {{{year}}},\n}}\n")
+    bibtex = (
+        f"@inproceedings{{{key},\n  title = {{{title}}},\n  author = {{{author_bib}}},\n  booktitle = {{Proceedings of {venue}}},\n  year = {{{year}}},\n}}\n"
+    )
     summary = " ".join(rng.choice(WORDS) for _ in range(rng.randint(40, 70))).capitalize() + "."
     return key, dict(
-        title=title, year=year, venue=f"{venue} {year}", kind="method", arxiv=f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}",
-        url=f"https://example.org/paper/{i}", code_url=f"https://example.org/code/{i}" if rng.random() < 0.4 else None,
-        sources=[f"https://example.org/paper/{i}"], placements=placements, summary=summary, datasets=used, results=results, bibtex=bibtex,
+        title=title,
+        year=year,
+        venue=f"{venue} {year}",
+        kind="method",
+        arxiv=f"{year % 100:02d}{rng.randint(1, 12):02d}.{i:05d}",
+        url=f"https://example.org/paper/{i}",
+        code_url=f"https://example.org/code/{i}" if rng.random() < 0.4 else None,
+        sources=[f"https://example.org/paper/{i}"],
+        placements=placements,
+        summary=summary,
+        datasets=used,
+        results=results,
+        bibtex=bibtex,
     )
 
 

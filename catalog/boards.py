@@ -211,10 +211,19 @@ class BoardView:
 
 def _entry_of(row: Mapping[str, Any]) -> Entry:
     return Entry(
-        paper_key=row["paper_key"], paper_title=row.get("paper_title") or row["paper_key"], table=row["table_ref"],
-        method_key=row["method_key"], method_name=row.get("method_name") or row["method"], printed_names=[],
-        method_paper_key=row.get("method_paper_key"), backbone=row["backbone"], backbone_key=row["backbone_key"],
-        native=bool(row["native"]), reference=bool(row["reference"]), year=row.get("year"), code_url=row.get("code_url"),
+        paper_key=row["paper_key"],
+        paper_title=row.get("paper_title") or row["paper_key"],
+        table=row["table_ref"],
+        method_key=row["method_key"],
+        method_name=row.get("method_name") or row["method"],
+        printed_names=[],
+        method_paper_key=row.get("method_paper_key"),
+        backbone=row["backbone"],
+        backbone_key=row["backbone_key"],
+        native=bool(row["native"]),
+        reference=bool(row["reference"]),
+        year=row.get("year"),
+        code_url=row.get("code_url"),
     )
 
 
@@ -236,8 +245,12 @@ def group_entries(rows: Iterable[Mapping[str, Any]]) -> list[Entry]:
         column = row["task_order"] if row["task_order"] is not None else NO_ORDER
         also = row.get("also_in_json")
         e.cells[column] = Cell(
-            value=row["value"], provenance=row["provenance"], result_id=row.get("id"), note=row.get("note"),
-            task_order_printed=row.get("task_order_printed"), also_in=json.loads(also) if isinstance(also, str) else list(also or []),
+            value=row["value"],
+            provenance=row["provenance"],
+            result_id=row.get("id"),
+            note=row.get("note"),
+            task_order_printed=row.get("task_order_printed"),
+            also_in=json.loads(also) if isinstance(also, str) else list(also or []),
         )
         _add_unique(e.printed_names, row["method"])
         _add_unique(e.seeds, row.get("seeds"))
@@ -270,8 +283,16 @@ def rank_within_backbones(entries: list[Entry], rank_by: str, direction: str) ->
     return sections
 
 
-def assemble(rows: Iterable[Mapping[str, Any]], columns: list[str], direction: str, rank_by: str | None = None, *,
-             backbones: Iterable[str] = (), verified_only: bool = False, has_code: bool | None = None) -> BoardView:
+def assemble(
+    rows: Iterable[Mapping[str, Any]],
+    columns: list[str],
+    direction: str,
+    rank_by: str | None = None,
+    *,
+    backbones: Iterable[str] = (),
+    verified_only: bool = False,
+    has_code: bool | None = None,
+) -> BoardView:
     """A board ready to show: filtered, folded into entries, ranked within each backbone.
 
     Filters apply before ranking, so hiding unverified numbers ranks the

@@ -99,8 +99,9 @@ def _boards(cat: Catalog) -> dict[str, _Board]:
             order, bid = _placed(cat, r)
             b = boards.get(bid)
             if b is None:
-                b = boards[bid] = _Board(r.benchmark, order.group, r.num_tasks if order.group is None else _group_tasks(cat, r.benchmark, order.group),
-                                         r.shots, r.metric, set())
+                b = boards[bid] = _Board(
+                    r.benchmark, order.group, r.num_tasks if order.group is None else _group_tasks(cat, r.benchmark, order.group), r.shots, r.metric, set()
+                )
             b.seen.add(order.order)
     return boards
 
@@ -129,8 +130,16 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
     def taxonomy_value() -> Iterator[dict[str, Any]]:
         for axis in AXES:
             for pos, v in enumerate(tax.values[axis]):
-                yield dict(axis=axis, value=v.value, position=pos, label=v.label, description=v.description, setting=v.setting,
-                           extension=v.extension, rationale=v.rationale)
+                yield dict(
+                    axis=axis,
+                    value=v.value,
+                    position=pos,
+                    label=v.label,
+                    description=v.description,
+                    setting=v.setting,
+                    extension=v.extension,
+                    rationale=v.rationale,
+                )
 
     def metric() -> Iterator[dict[str, Any]]:
         for pos, m in enumerate(cat.metrics.values()):
@@ -139,8 +148,16 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
     def dataset() -> Iterator[dict[str, Any]]:
         for ds_id, rec in cat.datasets.items():
             d = rec.dataset
-            yield dict(id=ds_id, name=d.name, kind=d.kind, description=d.description, url=d.url, paper_key=d.paper, sources_json=json.dumps(d.sources),
-                source_path=str(rec.path.name))
+            yield dict(
+                id=ds_id,
+                name=d.name,
+                kind=d.kind,
+                description=d.description,
+                url=d.url,
+                paper_key=d.paper,
+                sources_json=json.dumps(d.sources),
+                source_path=str(rec.path.name),
+            )
 
     def dataset_member() -> Iterator[dict[str, Any]]:
         for ds_id, rec in cat.datasets.items():
@@ -153,25 +170,53 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
                 units = t.units or {}
                 count = units.get("count")
                 yield dict(
-                    dataset_id=ds_id, survey_ref=t.survey_ref, train=t.train, val=t.val, test=t.test, total=t.total,
-                    cl_settings=",".join(t.cl_settings), setting=t.setting, nlp_problems_json=json.dumps(t.nlp_problems),
-                    language=t.language, unit_count=count if isinstance(count, int) else None,
-                    unit_kind=str(units["kind"]) if units.get("kind") is not None else None, note=t.note,
+                    dataset_id=ds_id,
+                    survey_ref=t.survey_ref,
+                    train=t.train,
+                    val=t.val,
+                    test=t.test,
+                    total=t.total,
+                    cl_settings=",".join(t.cl_settings),
+                    setting=t.setting,
+                    nlp_problems_json=json.dumps(t.nlp_problems),
+                    language=t.language,
+                    unit_count=count if isinstance(count, int) else None,
+                    unit_kind=str(units["kind"]) if units.get("kind") is not None else None,
+                    note=t.note,
                 )
 
     def paper() -> Iterator[dict[str, Any]]:
         for key, rec in cat.papers.items():
             p, s = rec.paper, rec.paper.survey
             yield dict(
-                key=key, title=p.title, year=p.year, venue=p.venue, kind=p.kind, doi=p.doi, arxiv=p.arxiv,
-                acl_anthology=p.acl_anthology, openreview=p.openreview, first_public=p.first_public,
-                aliases_json=json.dumps([a.model_dump() for a in p.aliases], ensure_ascii=False), url=p.url, code_url=p.code_url, summary=p.summary,
+                key=key,
+                title=p.title,
+                year=p.year,
+                venue=p.venue,
+                kind=p.kind,
+                doi=p.doi,
+                arxiv=p.arxiv,
+                acl_anthology=p.acl_anthology,
+                openreview=p.openreview,
+                first_public=p.first_public,
+                aliases_json=json.dumps([a.model_dump() for a in p.aliases], ensure_ascii=False),
+                url=p.url,
+                code_url=p.code_url,
+                summary=p.summary,
                 bibtex=p.bibtex.strip(),
-                entry_type=rec.bib.entry_type, authors=_author_display(rec.authors), sources_json=json.dumps(p.sources),
-                survey_acronym=s.acronym if s else None, survey_fig2_ref=s.fig2_ref if s else None,
-                survey_in_fig2=bool(s and s.in_fig2), survey_in_companion_list=bool(s and s.in_companion_list),
-                survey_group=s.group if s else None, in_survey=s is not None, has_code=bool(p.code_url), has_reproduction=key in reproduced,
-                repro_link=cat.links[key].link if key in cat.links else None, source_path=f"papers/{rec.path.name}",
+                entry_type=rec.bib.entry_type,
+                authors=_author_display(rec.authors),
+                sources_json=json.dumps(p.sources),
+                survey_acronym=s.acronym if s else None,
+                survey_fig2_ref=s.fig2_ref if s else None,
+                survey_in_fig2=bool(s and s.in_fig2),
+                survey_in_companion_list=bool(s and s.in_companion_list),
+                survey_group=s.group if s else None,
+                in_survey=s is not None,
+                has_code=bool(p.code_url),
+                has_reproduction=key in reproduced,
+                repro_link=cat.links[key].link if key in cat.links else None,
+                source_path=f"papers/{rec.path.name}",
             )
 
     def author() -> Iterator[dict[str, Any]]:
@@ -194,20 +239,29 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
                 yield dict(paper_key=key, dataset_id=ds)
 
     boards = _boards(cat)
-    names = method_names(
-        (key, r.method, r.method_paper, r.native, _acronym(cat, r.method_paper)) for key, rec in cat.papers.items() for r in rec.paper.results
-    )
+    names = method_names((key, r.method, r.method_paper, r.native, _acronym(cat, r.method_paper)) for key, rec in cat.papers.items() for r in rec.paper.results)
 
     def leaderboard() -> Iterator[dict[str, Any]]:
         metric_pos = {m: i for i, m in enumerate(cat.metrics)}
-        order = sorted(boards,
-            key=lambda b: (cat.datasets[boards[b].benchmark].dataset.name.casefold(), b.split("/")[:-1], metric_pos.get(boards[b].metric, 99)))
+        order = sorted(
+            boards, key=lambda b: (cat.datasets[boards[b].benchmark].dataset.name.casefold(), b.split("/")[:-1], metric_pos.get(boards[b].metric, 99))
+        )
         for pos, bid in enumerate(order):
             b = boards[bid]
             ds = cat.datasets[b.benchmark].dataset
             columns = board_columns(group_orders(ds, b.group), b.seen)
-            yield dict(id=bid, benchmark_id=b.benchmark, order_group=b.group, order_label=group_label(ds, b.group), num_tasks=b.num_tasks,
-                       shots=b.shots, metric_id=b.metric, columns_json=json.dumps(columns), rank_by=default_rank_by(columns), position=pos)
+            yield dict(
+                id=bid,
+                benchmark_id=b.benchmark,
+                order_group=b.group,
+                order_label=group_label(ds, b.group),
+                num_tasks=b.num_tasks,
+                shots=b.shots,
+                metric_id=b.metric,
+                columns_json=json.dumps(columns),
+                rank_by=default_rank_by(columns),
+                position=pos,
+            )
 
     def result() -> Iterator[dict[str, Any]]:
         for key, rec in cat.papers.items():
@@ -215,11 +269,30 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
                 order, bid = _placed(cat, r)
                 mkey = method_key(r.method, r.method_paper)
                 yield dict(
-                    paper_key=key, benchmark_id=r.benchmark, task_order=order.order, task_order_printed=r.task_order, order_group=order.group,
-                    num_tasks=r.num_tasks, shots=r.shots, backbone=r.backbone, backbone_key=backbone_key(r.backbone), method=r.method,
-                    method_key=mkey, method_name=names[mkey], method_paper_key=r.method_paper, native=r.native, reference=r.reference,
-                    metric_id=r.metric, value=r.value, table_ref=r.table, note=r.note, provenance=r.provenance,
-                    also_in_json=json.dumps([a.model_dump() for a in r.also_in]), seeds=r.seeds, hardware=r.hardware, batch_size=r.batch_size,
+                    paper_key=key,
+                    benchmark_id=r.benchmark,
+                    task_order=order.order,
+                    task_order_printed=r.task_order,
+                    order_group=order.group,
+                    num_tasks=r.num_tasks,
+                    shots=r.shots,
+                    backbone=r.backbone,
+                    backbone_key=backbone_key(r.backbone),
+                    method=r.method,
+                    method_key=mkey,
+                    method_name=names[mkey],
+                    method_paper_key=r.method_paper,
+                    native=r.native,
+                    reference=r.reference,
+                    metric_id=r.metric,
+                    value=r.value,
+                    table_ref=r.table,
+                    note=r.note,
+                    provenance=r.provenance,
+                    also_in_json=json.dumps([a.model_dump() for a in r.also_in]),
+                    seeds=r.seeds,
+                    hardware=r.hardware,
+                    batch_size=r.batch_size,
                     leaderboard=bid,
                 )
 
@@ -228,12 +301,24 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             d = run.data
             found = cat.methods.method_of_run(d["method"], d["benchmark"]) if cat.methods else None
             yield dict(
-                id=run.id, method=d["method"], method_kind=found.kind if found else None, benchmark=d["benchmark"], scenario=d.get("scenario", ""),
-                profile=d["profile"], seed=d["seed"],
-                trainable_params=d.get("trainable_params"), total_params=d.get("total_params"), wall_time_s=d.get("wall_time_s"),
-                peak_memory_mb=d.get("peak_memory_mb"), command=d.get("command", ""), created=d.get("created", ""), device=d.get("device"),
-                matrix_json=json.dumps(d.get("accuracy_matrix")), config_json=json.dumps(d.get("config") or {}),
-                versions_json=json.dumps(d.get("versions") or {}), task_names_json=json.dumps(d.get("task_names") or []),
+                id=run.id,
+                method=d["method"],
+                method_kind=found.kind if found else None,
+                benchmark=d["benchmark"],
+                scenario=d.get("scenario", ""),
+                profile=d["profile"],
+                seed=d["seed"],
+                trainable_params=d.get("trainable_params"),
+                total_params=d.get("total_params"),
+                wall_time_s=d.get("wall_time_s"),
+                peak_memory_mb=d.get("peak_memory_mb"),
+                command=d.get("command", ""),
+                created=d.get("created", ""),
+                device=d.get("device"),
+                matrix_json=json.dumps(d.get("accuracy_matrix")),
+                config_json=json.dumps(d.get("config") or {}),
+                versions_json=json.dumps(d.get("versions") or {}),
+                task_names_json=json.dumps(d.get("task_names") or []),
                 source_path=str(run.path.name),
             )
 
@@ -256,14 +341,34 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
             return
         for pos, m in enumerate(cat.methods.methods.values()):
             bb = cat.methods.backbones[m.backbone]
-            yield dict(ref=m.ref, kind=m.kind, method_id=m.id, label=m.label, approach=m.approach, backbone=m.backbone,
-                       backbone_label=bb.label, backbone_note=bb.note, benchmarks_json=json.dumps(m.benchmarks),
-                       papers_json=json.dumps(m.papers), names_json=json.dumps(m.names), position=pos)
+            yield dict(
+                ref=m.ref,
+                kind=m.kind,
+                method_id=m.id,
+                label=m.label,
+                approach=m.approach,
+                backbone=m.backbone,
+                backbone_label=bb.label,
+                backbone_note=bb.note,
+                benchmarks_json=json.dumps(m.benchmarks),
+                papers_json=json.dumps(m.papers),
+                names_json=json.dumps(m.names),
+                position=pos,
+            )
 
     def paper_link() -> Iterator[dict[str, Any]]:
         for key, r in cat.links.items():
-            yield dict(paper_key=key, link=r.link, note=r.note, family=r.family, family_label=r.family_label, reason=r.reason,
-                       reason_text=r.reason_text, benchmark=r.benchmark, label=r.label)
+            yield dict(
+                paper_key=key,
+                link=r.link,
+                note=r.note,
+                family=r.family,
+                family_label=r.family_label,
+                reason=r.reason,
+                reason_text=r.reason_text,
+                benchmark=r.benchmark,
+                label=r.label,
+            )
 
     def paper_link_method() -> Iterator[dict[str, Any]]:
         for key, r in cat.links.items():
@@ -271,11 +376,26 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
                 yield dict(paper_key=key, position=pos, method_ref=ref)
 
     sources: dict[str, RowSource] = {
-        "taxonomy_value": taxonomy_value, "metric": metric, "dataset": dataset, "dataset_member": dataset_member,
-        "dataset_table1": dataset_table1, "paper": paper, "author": author, "paper_author": paper_author,
-        "placement": placement, "paper_dataset": paper_dataset, "leaderboard": leaderboard, "result": result, "reproduction": reproduction,
-        "reproduction_metric": reproduction_metric, "reproduction_paper": reproduction_paper, "repro_benchmark": repro_benchmark, "repro_method": repro_method,
-        "paper_link": paper_link, "paper_link_method": paper_link_method, "meta": lambda: iter(()),
+        "taxonomy_value": taxonomy_value,
+        "metric": metric,
+        "dataset": dataset,
+        "dataset_member": dataset_member,
+        "dataset_table1": dataset_table1,
+        "paper": paper,
+        "author": author,
+        "paper_author": paper_author,
+        "placement": placement,
+        "paper_dataset": paper_dataset,
+        "leaderboard": leaderboard,
+        "result": result,
+        "reproduction": reproduction,
+        "reproduction_metric": reproduction_metric,
+        "reproduction_paper": reproduction_paper,
+        "repro_benchmark": repro_benchmark,
+        "repro_method": repro_method,
+        "paper_link": paper_link,
+        "paper_link_method": paper_link_method,
+        "meta": lambda: iter(()),
     }
     missing = set(SQLModel.metadata.tables) - set(sources)
     assert not missing, f"no row source for tables {missing}"  # a new table in db.py needs one here
@@ -285,14 +405,23 @@ def _rows(cat: Catalog) -> dict[str, RowSource]:
 def _acronym(cat: Catalog, key: str | None) -> str | None:
     rec = cat.papers.get(key) if key else None
     return rec.paper.survey.acronym if rec and rec.paper.survey else None
+
+
 def _fts_rows(cat: Catalog) -> Iterator[tuple[str, dict[str, str]]]:
     """The searchable text of each paper, one value per :data:`catalog.db.FTS_COLUMNS` column."""
     for key, rec in cat.papers.items():
         p = rec.paper
         ids = [p.arxiv] + [a.arxiv for a in p.aliases]
-        yield key, dict(
-            title=p.title, acronym=(p.survey.acronym if p.survey else None) or "", authors=_author_display(rec.authors),
-            aliases=" · ".join(a.title for a in p.aliases if a.title), ids=" ".join(i for i in ids if i), summary=p.summary,
+        yield (
+            key,
+            dict(
+                title=p.title,
+                acronym=(p.survey.acronym if p.survey else None) or "",
+                authors=_author_display(rec.authors),
+                aliases=" · ".join(a.title for a in p.aliases if a.title),
+                ids=" ".join(i for i in ids if i),
+                summary=p.summary,
+            ),
         )
 
 
@@ -382,5 +511,6 @@ def build_database(data: Path, target: Path, after_table: Callable[[str], None] 
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return BuildReport(target, len(cat.papers), len(cat.datasets), sum(len(r.paper.results) for r in cat.papers.values()), len(cat.runs),
-        time.perf_counter() - started)
+    return BuildReport(
+        target, len(cat.papers), len(cat.datasets), sum(len(r.paper.results) for r in cat.papers.values()), len(cat.runs), time.perf_counter() - started
+    )

@@ -314,7 +314,4 @@ SCHEMA_VERSION = "3"
 # own and its aliases') and the summary; rowid = paper.rowid so joins are
 # cheap. Prefix indexes keep ``word*`` queries (every search word is one) fast.
 FTS_COLUMNS = ("title", "acronym", "authors", "aliases", "ids", "summary")
-FTS_DDL = (
-    "CREATE VIRTUAL TABLE paper_fts USING fts5("
-    f"key UNINDEXED, {', '.join(FTS_COLUMNS)}, tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"
-)
+FTS_DDL = f"CREATE VIRTUAL TABLE paper_fts USING fts5(key UNINDEXED, {', '.join(FTS_COLUMNS)}, tokenize='porter unicode61 remove_diacritics 2', prefix='2 3')"

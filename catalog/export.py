@@ -24,8 +24,25 @@ from catalog.read import Paper, papers
 from catalog.taxonomy import Taxonomy, taxonomy_from_db
 
 CSV_COLUMNS = (
-    "key", "title", "authors", "year", "first_public", "venue", "kind", "doi", "arxiv", "acl_anthology", "url", "code_url",
-    "placements", "datasets", "survey_acronym", "in_survey", "reproduction_link", "aliases", "summary",
+    "key",
+    "title",
+    "authors",
+    "year",
+    "first_public",
+    "venue",
+    "kind",
+    "doi",
+    "arxiv",
+    "acl_anthology",
+    "url",
+    "code_url",
+    "placements",
+    "datasets",
+    "survey_acronym",
+    "in_survey",
+    "reproduction_link",
+    "aliases",
+    "summary",
 )
 
 
@@ -71,13 +88,31 @@ def papers_to_csv(items: list[Paper], taxonomy: Taxonomy | None = None) -> str:
 def paper_public_dict(p: Paper) -> dict[str, Any]:
     """The JSON shape of a paper (API and export): no internal columns."""
     return {
-        "key": p.key, "title": p.title, "authors": list(p.authors_list), "year": p.year, "first_public": p.first_public,
-        "venue": p.venue, "kind": p.kind, "doi": p.doi, "arxiv": p.arxiv, "acl_anthology": p.acl_anthology, "openreview": p.openreview,
-        "aliases": p.aliases, "url": p.url,
-        "code_url": p.code_url, "summary": p.summary, "placements": [pl.as_dict() for pl in p.placements], "datasets": list(p.datasets),
+        "key": p.key,
+        "title": p.title,
+        "authors": list(p.authors_list),
+        "year": p.year,
+        "first_public": p.first_public,
+        "venue": p.venue,
+        "kind": p.kind,
+        "doi": p.doi,
+        "arxiv": p.arxiv,
+        "acl_anthology": p.acl_anthology,
+        "openreview": p.openreview,
+        "aliases": p.aliases,
+        "url": p.url,
+        "code_url": p.code_url,
+        "summary": p.summary,
+        "placements": [pl.as_dict() for pl in p.placements],
+        "datasets": list(p.datasets),
         "in_survey": p.in_survey,
-        "survey": {"acronym": p.survey_acronym, "fig2_ref": p.survey_fig2_ref, "in_fig2": p.survey_in_fig2,
-                   "in_companion_list": p.survey_in_companion_list, "group": p.survey_group},
+        "survey": {
+            "acronym": p.survey_acronym,
+            "fig2_ref": p.survey_fig2_ref,
+            "in_fig2": p.survey_in_fig2,
+            "in_companion_list": p.survey_in_companion_list,
+            "group": p.survey_group,
+        },
         "has_reproduction": p.has_reproduction,
         "reproduction_link": p.repro_link,  # exact / family / none (catalog.links); null for papers that are not linked
         "bibtex": p.bibtex,

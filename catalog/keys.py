@@ -16,9 +16,7 @@ from bibtexparser.middlewares.names import parse_single_name_into_parts, split_m
 
 from catalog.bibtex import strip_latex
 
-SKIP_WORDS = frozenset(
-    "a an the on of in for to toward towards with and via from is are how what when do does can".split()
-)
+SKIP_WORDS = frozenset("a an the on of in for to toward towards with and via from is are how what when do does can".split())
 
 
 def ascii_slug(text: str) -> str:

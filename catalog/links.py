@@ -114,8 +114,7 @@ def _paper_ref(key: str, loc: tuple, paper_kinds: Mapping[str, str], known_near:
     return True
 
 
-def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: Mapping[str, str],
-                  near: dict[str, str | None] | None = None) -> list[ProblemTuple]:
+def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: Mapping[str, str], near: dict[str, str | None] | None = None) -> list[ProblemTuple]:
     """``(loc, entry, message, hint)`` for every link that does not hold, and every method paper without one."""
     near = near or {}
     out: list[ProblemTuple] = []
@@ -132,8 +131,9 @@ def link_problems(links: LinkFile, methods: MethodCatalog, paper_kinds: Mapping[
         out.extend(_entry_problems(key, pl, links, methods))
     for key in paper_kinds:
         if paper_kinds[key] == "method" and key not in links.papers and key not in links.failed:
-            out.append((("papers",), key, f"method paper {key!r} has no link",
-                        "add it under papers: with link exact, family or none (see docs/data-format.md)"))
+            out.append(
+                (("papers",), key, f"method paper {key!r} has no link", "add it under papers: with link exact, family or none (see docs/data-format.md)")
+            )
     for key, si in links.benchmarks.items():
         loc = ("benchmarks", key)
         if not _paper_ref(key, loc, paper_kinds, near.get(key), out):
@@ -164,25 +164,48 @@ def _entry_problems(key: str, pl: PaperLink, links: LinkFile, methods: MethodCat
     reproducing = [m.ref for m in methods.reproducing(key)]
     if pl.link == "exact":
         if not pl.methods:
-            out.append(((*loc, "methods"), key, "an exact link needs methods: the reproductions of this paper's own method",
-                        f"e.g. methods: [{', '.join(reproducing) or 'classify/olora'}]"))
+            out.append(
+                (
+                    (*loc, "methods"),
+                    key,
+                    "an exact link needs methods: the reproductions of this paper's own method",
+                    f"e.g. methods: [{', '.join(reproducing) or 'classify/olora'}]",
+                )
+            )
         elif _refs(pl.methods, (*loc, "methods"), key, methods, out):
             for j, ref in enumerate(pl.methods):
                 m = methods.get(ref)
                 if m is not None and key not in m.papers:
-                    out.append(((*loc, "methods", j), key,
-                                f"exact link to {ref}, whose papers do not list {key} (papers: {', '.join(m.papers) or 'none'})",
-                                "link it as family, or add the paper to the method class's papers and to methods.yaml"))
+                    out.append(
+                        (
+                            (*loc, "methods", j),
+                            key,
+                            f"exact link to {ref}, whose papers do not list {key} (papers: {', '.join(m.papers) or 'none'})",
+                            "link it as family, or add the paper to the method class's papers and to methods.yaml",
+                        )
+                    )
         missing = [r for r in reproducing if r not in pl.methods]
         if missing and pl.methods:
-            out.append(((*loc, "methods"), key,
-                f"{', '.join(missing)} reproduce{'s' if len(missing) == 1 else ''} {key} (papers lists it) but the exact link does not name it", None))
+            out.append(
+                (
+                    (*loc, "methods"),
+                    key,
+                    f"{', '.join(missing)} reproduce{'s' if len(missing) == 1 else ''} {key} (papers lists it) but the exact link does not name it",
+                    None,
+                )
+            )
         if not pl.note:
             out.append(((*loc, "note"), key, "an exact link needs a note: where the reproduction departs from the paper", None))
     else:
         if reproducing:
-            out.append(((*loc, "link"), key,
-                f"{', '.join(reproducing)} reproduce{'s' if len(reproducing) == 1 else ''} {key} exactly (papers lists it): the link must be exact", None))
+            out.append(
+                (
+                    (*loc, "link"),
+                    key,
+                    f"{', '.join(reproducing)} reproduce{'s' if len(reproducing) == 1 else ''} {key} exactly (papers lists it): the link must be exact",
+                    None,
+                )
+            )
     if pl.link == "family":
         fam = links.families.get(pl.family or "")
         if not pl.family:

@@ -96,7 +96,12 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 def _pydantic_problems(
-    exc: ValidationError, model: type[BaseModel], doc: YamlDocument, rel: str, entry: str, loc_prefix: tuple = (),
+    exc: ValidationError,
+    model: type[BaseModel],
+    doc: YamlDocument,
+    rel: str,
+    entry: str,
+    loc_prefix: tuple = (),
     taxonomy: Taxonomy | None = None,
 ) -> list[Problem]:
     """Turn pydantic's errors into located, readable problems."""
@@ -182,8 +187,9 @@ def load_paper(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Proble
     key = path.stem
     rel = _rel(path, root)
     if not KEY_RE.match(key):
-        problems.append(Problem(rel, None, key, "(file name)", "citation key must be lower-case letters and digits, starting with a letter",
-            "see docs/data-format.md"))
+        problems.append(
+            Problem(rel, None, key, "(file name)", "citation key must be lower-case letters and digits, starting with a letter", "see docs/data-format.md")
+        )
     doc = _read(path, root, key, problems)
     if doc is None:
         return None
@@ -199,20 +205,37 @@ def load_paper(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Proble
     ok = True
     line = doc.line_of(("bibtex",))
     if bib.key != key:
-        problems.append(Problem(rel, line, key, "bibtex", f"BibTeX key {bib.key!r} differs from the file name {key!r}",
-            f"change the BibTeX key to {key}, or rename the file to {bib.key}.yaml"))
+        problems.append(
+            Problem(
+                rel,
+                line,
+                key,
+                "bibtex",
+                f"BibTeX key {bib.key!r} differs from the file name {key!r}",
+                f"change the BibTeX key to {key}, or rename the file to {bib.key}.yaml",
+            )
+        )
         ok = False
     bib_title = bib.fields.get("title")
     if not bib_title:
         problems.append(Problem(rel, line, key, "bibtex.title", "BibTeX entry has no title"))
         ok = False
     elif normalise_title(bib_title) != normalise_title(paper.title):
-        problems.append(Problem(rel, line, key, "bibtex.title", f"BibTeX title {strip_latex(bib_title)!r} differs from title {paper.title!r}",
-            "make the two titles the same (braces and case do not matter)"))
+        problems.append(
+            Problem(
+                rel,
+                line,
+                key,
+                "bibtex.title",
+                f"BibTeX title {strip_latex(bib_title)!r} differs from title {paper.title!r}",
+                "make the two titles the same (braces and case do not matter)",
+            )
+        )
         ok = False
     if bib.fields.get("year", "").strip() != str(paper.year):
-        problems.append(Problem(rel, line, key, "bibtex.year", f"BibTeX year {bib.fields.get('year')!r} differs from year {paper.year}",
-            "make the two years the same"))
+        problems.append(
+            Problem(rel, line, key, "bibtex.year", f"BibTeX year {bib.fields.get('year')!r} differs from year {paper.year}", "make the two years the same")
+        )
         ok = False
     if not bib.authors:
         problems.append(Problem(rel, line, key, "bibtex.author", "BibTeX entry has no author"))
@@ -240,8 +263,16 @@ def load_dataset(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Prob
     for fld, text, strict in (("description", ds.description, False), *((f"survey_table1[{i}].note", t.note, True) for i, t in enumerate(ds.survey_table1))):
         found = gathering_remarks(text, number_note=strict)
         if found:
-            problems.append(Problem(rel, doc.line_of(_loc(fld)), ds_id, fld,
-                f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers", "say only what the sources say"))
+            problems.append(
+                Problem(
+                    rel,
+                    doc.line_of(_loc(fld)),
+                    ds_id,
+                    fld,
+                    f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers",
+                    "say only what the sources say",
+                )
+            )
     return DatasetRecord(ds_id, path, ds)
 
 
@@ -276,12 +307,26 @@ def load_metrics(path: Path, root: Path, taxonomy: Taxonomy, problems: list[Prob
         if metric.id in out:
             problems.append(Problem(rel, doc.line_of((i, "id")), metric.id, "id", "duplicate metric id"))
         elif metric.id not in METRICS and not metric.reported_only:
-            problems.append(Problem(rel, doc.line_of((i, "id")), metric.id, "id",
-                f"no implementation for metric {metric.id!r} in catalog.metrics; implemented: {', '.join(METRICS)} "
-                "(a metric only papers report sets reported_only: true)"))
+            problems.append(
+                Problem(
+                    rel,
+                    doc.line_of((i, "id")),
+                    metric.id,
+                    "id",
+                    f"no implementation for metric {metric.id!r} in catalog.metrics; implemented: {', '.join(METRICS)} "
+                    "(a metric only papers report sets reported_only: true)",
+                )
+            )
         elif metric.id in METRICS and METRICS[metric.id].direction != metric.direction:
-            problems.append(Problem(rel, doc.line_of((i, "direction")), metric.id, "direction",
-                f"catalog.metrics computes {metric.id} with direction {METRICS[metric.id].direction!r}"))
+            problems.append(
+                Problem(
+                    rel,
+                    doc.line_of((i, "direction")),
+                    metric.id,
+                    "direction",
+                    f"catalog.metrics computes {metric.id} with direction {METRICS[metric.id].direction!r}",
+                )
+            )
         out[metric.id] = metric
     for mid in METRICS:  # read at call time, so a metric registered later is checked too
         if mid not in out and not any(p.entry == mid for p in problems):
@@ -330,60 +375,124 @@ def _cross_check(cat: Catalog, root: Path) -> None:
         for kind, value, loc in _identifiers(p):
             fld = _field_name(loc)
             if kind == "arxiv" and loc[0] == "aliases" and value == p.arxiv:
-                problems.append(Problem(rel, doc_lines.line(loc), key, fld, f"alias arXiv id {value} is this paper's own arxiv id",
-                    "an alias names another id or title; remove it"))
+                problems.append(
+                    Problem(
+                        rel,
+                        doc_lines.line(loc),
+                        key,
+                        fld,
+                        f"alias arXiv id {value} is this paper's own arxiv id",
+                        "an alias names another id or title; remove it",
+                    )
+                )
                 continue
             if kind == "title" and loc[0] == "aliases" and value == normalise_title(p.title):
-                problems.append(Problem(rel, doc_lines.line(loc), key, fld, "alias title is this paper's own title",
-                    "an alias names another id or title; remove it"))
+                problems.append(
+                    Problem(rel, doc_lines.line(loc), key, fld, "alias title is this paper's own title", "an alias names another id or title; remove it")
+                )
                 continue
             other = seen.get((kind, value))
             if other is None:
                 seen[(kind, value)] = (key, fld)
             elif other[0] != key:
                 where = f"{other[1]} of papers/{other[0]}.yaml"
-                problems.append(Problem(
-                    rel, doc_lines.line(loc), key, fld,
-                    f"duplicate {kind}: the same {kind}{'' if kind == 'title' else ' ' + value} is already used by {other[0]} ({where})",
-                    f"if this is the same paper, delete this file and edit papers/{other[0]}.yaml instead (an earlier title or id goes under aliases)",
-                ))
+                problems.append(
+                    Problem(
+                        rel,
+                        doc_lines.line(loc),
+                        key,
+                        fld,
+                        f"duplicate {kind}: the same {kind}{'' if kind == 'title' else ' ' + value} is already used by {other[0]} ({where})",
+                        f"if this is the same paper, delete this file and edit papers/{other[0]}.yaml instead (an earlier title or id goes under aliases)",
+                    )
+                )
         for i, ds in enumerate(p.datasets):
             if ds not in cat.datasets:
                 problems.append(Problem(rel, doc_lines.line(("datasets", i)), key, f"datasets[{i}]", f"unknown dataset {ds!r}", _near(ds, cat.datasets)))
         for i, r in enumerate(p.results):
             if r.benchmark not in cat.datasets:
-                problems.append(Problem(rel, doc_lines.line(("results", i, "benchmark")), key, f"results[{i}].benchmark", f"unknown dataset {r.benchmark!r}",
-                    _near(r.benchmark, cat.datasets)))
+                problems.append(
+                    Problem(
+                        rel,
+                        doc_lines.line(("results", i, "benchmark")),
+                        key,
+                        f"results[{i}].benchmark",
+                        f"unknown dataset {r.benchmark!r}",
+                        _near(r.benchmark, cat.datasets),
+                    )
+                )
             if r.metric not in cat.metrics:
-                problems.append(Problem(rel, doc_lines.line(("results", i, "metric")), key, f"results[{i}].metric",
-                    f"unknown metric {r.metric!r}; known: {', '.join(cat.metrics)}"))
+                problems.append(
+                    Problem(
+                        rel,
+                        doc_lines.line(("results", i, "metric")),
+                        key,
+                        f"results[{i}].metric",
+                        f"unknown metric {r.metric!r}; known: {', '.join(cat.metrics)}",
+                    )
+                )
             if r.method_paper and r.method_paper not in cat.papers:
-                problems.append(Problem(rel, doc_lines.line(("results", i, "method_paper")), key, f"results[{i}].method_paper",
-                    f"unknown paper {r.method_paper!r}", _near(r.method_paper, cat.papers, root / "papers" / f"{r.method_paper}.yaml")))
+                problems.append(
+                    Problem(
+                        rel,
+                        doc_lines.line(("results", i, "method_paper")),
+                        key,
+                        f"results[{i}].method_paper",
+                        f"unknown paper {r.method_paper!r}",
+                        _near(r.method_paper, cat.papers, root / "papers" / f"{r.method_paper}.yaml"),
+                    )
+                )
             for j, src in enumerate(r.also_in):
                 if src.paper and src.paper not in cat.papers:
-                    problems.append(Problem(rel, doc_lines.line(("results", i, "also_in", j, "paper")), key, f"results[{i}].also_in[{j}].paper",
-                        f"unknown paper {src.paper!r}", _near(src.paper, cat.papers, root / "papers" / f"{src.paper}.yaml")))
+                    problems.append(
+                        Problem(
+                            rel,
+                            doc_lines.line(("results", i, "also_in", j, "paper")),
+                            key,
+                            f"results[{i}].also_in[{j}].paper",
+                            f"unknown paper {src.paper!r}",
+                            _near(src.paper, cat.papers, root / "papers" / f"{src.paper}.yaml"),
+                        )
+                    )
         problems.extend(result_problems(key, rel, list(p.results), rec.value_texts, doc_lines.line, datasets))
         for fld, text, strict in (("summary", p.summary, False), *((f"aliases[{i}].note", a.note, True) for i, a in enumerate(p.aliases))):
             found = gathering_remarks(text, number_note=strict)
             if found:
-                problems.append(Problem(rel, doc_lines.line(_loc(fld)), key, fld,
-                    f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers", "say only what the paper says"))
+                problems.append(
+                    Problem(
+                        rel,
+                        doc_lines.line(_loc(fld)),
+                        key,
+                        fld,
+                        f"speaks of how the data were gathered ({', '.join(map(repr, found))}); it is shown to readers",
+                        "say only what the paper says",
+                    )
+                )
     for ds_id, ds_rec in cat.datasets.items():
         rel = _rel(ds_rec.path, root)
         lines = _LineCache(ds_rec.path)
         if ds_rec.dataset.paper and ds_rec.dataset.paper not in cat.papers:
-            problems.append(Problem(rel, lines.line(("paper",)), ds_id, "paper", f"unknown paper {ds_rec.dataset.paper!r}",
-                _near(ds_rec.dataset.paper, cat.papers, root / "papers" / f"{ds_rec.dataset.paper}.yaml")))
+            problems.append(
+                Problem(
+                    rel,
+                    lines.line(("paper",)),
+                    ds_id,
+                    "paper",
+                    f"unknown paper {ds_rec.dataset.paper!r}",
+                    _near(ds_rec.dataset.paper, cat.papers, root / "papers" / f"{ds_rec.dataset.paper}.yaml"),
+                )
+            )
         for i, m in enumerate(ds_rec.dataset.members):
             if m not in cat.datasets:
                 problems.append(Problem(rel, lines.line(("members", i)), ds_id, f"members[{i}]", f"unknown dataset {m!r}", _near(m, cat.datasets)))
     for run in cat.runs:
         for i, key in enumerate(run.data.get("papers") or []):
             if key not in cat.papers:
-                problems.append(Problem(_rel(run.path, root), None, run.id, f"papers[{i}]", f"unknown paper {key!r}",
-                    _near(key, cat.papers, root / "papers" / f"{key}.yaml")))
+                problems.append(
+                    Problem(
+                        _rel(run.path, root), None, run.id, f"papers[{i}]", f"unknown paper {key!r}", _near(key, cat.papers, root / "papers" / f"{key}.yaml")
+                    )
+                )
 
 
 def _identifiers(p: Paper) -> Iterable[tuple[str, str, tuple]]:
@@ -392,8 +501,13 @@ def _identifiers(p: Paper) -> Iterable[tuple[str, str, tuple]]:
     An alias's arXiv id is compared with every arXiv id, its title with every
     title, so one paper filed twice under two of its names is caught.
     """
-    for fld, value in (("doi", p.doi and p.doi.lower()), ("arxiv", p.arxiv), ("acl_anthology", p.acl_anthology), ("openreview", p.openreview),
-            ("title", normalise_title(p.title))):
+    for fld, value in (
+        ("doi", p.doi and p.doi.lower()),
+        ("arxiv", p.arxiv),
+        ("acl_anthology", p.acl_anthology),
+        ("openreview", p.openreview),
+        ("title", normalise_title(p.title)),
+    ):
         if value:
             yield fld, value, (fld,)
     for i, alias in enumerate(p.aliases):

@@ -35,7 +35,7 @@ FIELD_HELP: dict[str, str] = {
     "method": "the method name as printed in the table",
     "value": "the number as printed",
     "provenance": "how you checked the number: paper-text (read in the paper's own PDF or HTML), extracted (from a table-extraction tool's output) "
-                  "or secondary (read in a reprint elsewhere)",
+    "or secondary (read in a reprint elsewhere)",
     "technique_source": "survey (the survey gives the technique) or curated (you decided it from the paper)",
 }
 
@@ -70,8 +70,13 @@ def scalar_text(node: yaml.Node | None, loc: tuple[Any, ...]) -> str | None:
 
 
 def improve(
-    err: Mapping[str, Any], loc: tuple[Any, ...], msg: str, hint: str | None,
-    raw: str | None = None, taxonomy: Taxonomy | None = None, allowed_fields: list[str] | None = None,
+    err: Mapping[str, Any],
+    loc: tuple[Any, ...],
+    msg: str,
+    hint: str | None,
+    raw: str | None = None,
+    taxonomy: Taxonomy | None = None,
+    allowed_fields: list[str] | None = None,
 ) -> tuple[str, str | None]:
     """A clearer ``(message, hint)`` for one pydantic error at ``loc`` (``raw``: the value as written)."""
     kind = err["type"]
@@ -86,8 +91,9 @@ def improve(
         if in_placement and name in (*AXES, "approach"):
             choices = _axis_choices(name, taxonomy)
             return f"{name} is empty", (f"write one of: {choices}" if choices else "write a value")
-        return f"{name or 'value'} is empty", (f"write {FIELD_HELP[name]}" if name in FIELD_HELP
-                                               else "write a value, or delete the line if the field is optional")
+        return f"{name or 'value'} is empty", (
+            f"write {FIELD_HELP[name]}" if name in FIELD_HELP else "write a value, or delete the line if the field is optional"
+        )
     if kind == "missing":
         return "required field is missing", f"add '{name}:' with {FIELD_HELP[name]}" if name in FIELD_HELP else f"add '{name}:' (see docs/data-format.md)"
     if kind == "extra_forbidden" and hint is None:
@@ -117,15 +123,18 @@ def improve(
             return f"{text!r} is not a web address", "write the full address, starting with https://"
         return msg, None
     if kind == "string_too_short":
-        return f"{name or 'value'} is empty", (f"write {FIELD_HELP[name]}" if name in FIELD_HELP
-                                               else "write a value, or delete the line if the field is optional")
+        return f"{name or 'value'} is empty", (
+            f"write {FIELD_HELP[name]}" if name in FIELD_HELP else "write a value, or delete the line if the field is optional"
+        )
     if kind == "too_short" and name == "sources":
         return "sources needs at least one URL", f"write {FIELD_HELP['sources']}"
     if kind == "literal_error":
         expected = re.findall(r"'([^']+)'", err.get("ctx", {}).get("expected", ""))
         near = suggest(str(value), expected) if expected and isinstance(value, str) else None
-        return (f"{value!r} is not allowed here; allowed: {', '.join(expected)}" if expected else msg,
-                f"did you mean {near!r}?" if near else f"write one of: {', '.join(expected)}" if expected else hint)
+        return (
+            f"{value!r} is not allowed here; allowed: {', '.join(expected)}" if expected else msg,
+            f"did you mean {near!r}?" if near else f"write one of: {', '.join(expected)}" if expected else hint,
+        )
     if kind == "taxonomy" and hint is None:
         if "does not belong to setting" in msg and taxonomy is not None and isinstance(value, str):
             other = taxonomy.setting_of(value)
@@ -135,4 +144,3 @@ def improve(
         if "did you mean" not in msg:
             return msg, "use one of the allowed values (CONTRIBUTING.md, 'Taxonomy guide')"
     return msg, hint
-

@@ -212,8 +212,16 @@ register(MetricSpec("LP-AVG", lambda ev: average_accuracy(ev.loss), "lower", sou
 register(MetricSpec("LP-LA", lambda ev: learning_accuracy(ev.loss), "lower", source="loss"))  # type: ignore[arg-type]
 register(MetricSpec("LP-FM", lambda ev: forgetting_measure(negated(ev.loss)), "lower", min_tasks=2, source="loss"))  # type: ignore[arg-type]
 register(MetricSpec("LP-BWT", lambda ev: backward_transfer(negated(ev.loss)), "higher", min_tasks=2, source="loss"))  # type: ignore[arg-type]
-register(MetricSpec("LP-FWT", lambda ev: forward_transfer(negated(ev.loss), _neg(ev.loss_baseline or [])), "higher",  # type: ignore[arg-type]
-                    ("loss_baseline",), min_tasks=2, source="loss"))
+register(
+    MetricSpec(
+        "LP-FWT",
+        lambda ev: forward_transfer(negated(ev.loss), _neg(ev.loss_baseline or [])),  # type: ignore[arg-type]
+        "higher",
+        ("loss_baseline",),
+        min_tasks=2,
+        source="loss",
+    )
+)
 register(MetricSpec("LP-GEN", lambda ev: general_ability_change(ev.loss_general or []), "lower", ("loss_general",), source="loss"))
 
 METRIC_IDS: tuple[str, ...] = tuple(METRICS)

@@ -31,7 +31,7 @@ def order_token(printed: str) -> str:
     """A printed order name reduced to what identifies it: ``"Order-4"``, ``"order 4"`` and ``"4"`` are all ``"4"``."""
     text = _SEPARATORS.sub("", printed.casefold())
     if text.startswith("order") and len(text) > len("order"):
-        text = text[len("order"):]
+        text = text[len("order") :]
     elif len(text) > 1 and text[0] == "o" and text[1:].isdigit():
         text = text[1:]
     return text
@@ -88,8 +88,12 @@ def resolve(dataset: Dataset | None, printed: str | None, num_tasks: int | None)
         if found is not None:
             return ResolvedOrder(g.id, found)
     known = "; ".join(f"{g.label}: {', '.join(o.id for o in g.orders)}" for g in candidates)
-    return ResolvedOrder(None, token, f"task order {printed!r} is not an order of this benchmark ({known}, or avg)",
-                         "write the order as the benchmark names it, or add the paper's name for it to the aliases in the dataset file")
+    return ResolvedOrder(
+        None,
+        token,
+        f"task order {printed!r} is not an order of this benchmark ({known}, or avg)",
+        "write the order as the benchmark names it, or add the paper's name for it to the aliases in the dataset file",
+    )
 
 
 def group_orders(dataset: Dataset | None, group: str | None) -> list[str]:

@@ -21,9 +21,34 @@ from typing import Any
 CHUNK = 500  # keys per query, well under SQLite's limit on bound parameters
 
 PAPER_COLUMNS = (
-    "key", "title", "year", "venue", "kind", "doi", "arxiv", "acl_anthology", "openreview", "first_public", "aliases_json", "url",
-    "code_url", "summary", "bibtex", "entry_type", "authors", "sources_json", "survey_acronym", "survey_fig2_ref", "survey_in_fig2",
-    "survey_in_companion_list", "survey_group", "in_survey", "has_code", "has_reproduction", "repro_link", "source_path",
+    "key",
+    "title",
+    "year",
+    "venue",
+    "kind",
+    "doi",
+    "arxiv",
+    "acl_anthology",
+    "openreview",
+    "first_public",
+    "aliases_json",
+    "url",
+    "code_url",
+    "summary",
+    "bibtex",
+    "entry_type",
+    "authors",
+    "sources_json",
+    "survey_acronym",
+    "survey_fig2_ref",
+    "survey_in_fig2",
+    "survey_in_companion_list",
+    "survey_group",
+    "in_survey",
+    "has_code",
+    "has_reproduction",
+    "repro_link",
+    "source_path",
 )
 PLACEMENT_COLUMNS = ("setting", "increment", "family", "technique", "technique_source", "approach")
 
@@ -138,7 +163,8 @@ def papers(con: sqlite3.Connection, keys: list[str] | None = None) -> list[Paper
             rows[values[0]] = dict(zip(PAPER_COLUMNS, values))
         for key, name in con.execute(
             f"SELECT pa.paper_key, a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id "
-            f"WHERE pa.paper_key IN ({marks}) ORDER BY pa.paper_key, pa.position", chunk
+            f"WHERE pa.paper_key IN ({marks}) ORDER BY pa.paper_key, pa.position",
+            chunk,
         ):
             authors.setdefault(key, []).append(name)
         for key, ds in con.execute(f"SELECT paper_key, dataset_id FROM paper_dataset WHERE paper_key IN ({marks}) ORDER BY dataset_id", chunk):
@@ -153,5 +179,11 @@ BOOLEAN_COLUMNS = ("survey_in_fig2", "survey_in_companion_list", "in_survey", "h
 
 def _paper(row: dict[str, Any], authors: list[str], placed: list[Placement], datasets: list[str]) -> Paper:
     fields: dict[str, Any] = {c: bool(v) if c in BOOLEAN_COLUMNS else v for c, v in row.items() if not c.endswith("_json")}
-    return Paper(**fields, aliases=json.loads(row["aliases_json"] or "[]"), sources=json.loads(row["sources_json"] or "[]"),
-                 authors_list=authors, placements=placed, datasets=datasets)
+    return Paper(
+        **fields,
+        aliases=json.loads(row["aliases_json"] or "[]"),
+        sources=json.loads(row["sources_json"] or "[]"),
+        authors_list=authors,
+        placements=placed,
+        datasets=datasets,
+    )

@@ -185,15 +185,19 @@ def parse_arxiv_atom(xml_bytes: bytes, arxiv_id: str) -> RemoteEntry:
     journal_ref = _text(e.find(f"{ARXIV_NS}journal_ref"))
     key = make_key(family_name(names[0]), year, title)
     abs_url = f"https://arxiv.org/abs/{arxiv_id}"
-    bib = format_bibtex("misc", key, [
-        ("title", title),
-        ("author", " and ".join(_split_display_name(n) for n in names)),
-        ("year", year),
-        ("eprint", arxiv_id),
-        ("archivePrefix", "arXiv"),
-        ("primaryClass", primary.get("term") if primary is not None else None),
-        ("url", abs_url),
-    ])
+    bib = format_bibtex(
+        "misc",
+        key,
+        [
+            ("title", title),
+            ("author", " and ".join(_split_display_name(n) for n in names)),
+            ("year", year),
+            ("eprint", arxiv_id),
+            ("archivePrefix", "arXiv"),
+            ("primaryClass", primary.get("term") if primary is not None else None),
+            ("url", abs_url),
+        ],
+    )
     notes = []
     if journal_ref or doi:
         notes.append(
@@ -265,18 +269,22 @@ def parse_crossref_work(body: bytes, doi: str) -> RemoteEntry:
     pages = page if "--" in page else page.replace("-", "--")
     first_family = msg["author"][0].get("family") or msg["author"][0].get("name") or ""
     key = make_key(first_family, year, title)
-    bib = format_bibtex(entry_type, key, [
-        ("title", title),
-        ("author", " and ".join(authors)),
-        (container_field, container),
-        ("volume", msg.get("volume")),
-        ("number", msg.get("issue")),
-        ("pages", pages),
-        ("year", year),
-        ("publisher", msg.get("publisher")),
-        ("doi", real_doi),
-        ("url", url),
-    ])
+    bib = format_bibtex(
+        entry_type,
+        key,
+        [
+            ("title", title),
+            ("author", " and ".join(authors)),
+            (container_field, container),
+            ("volume", msg.get("volume")),
+            ("number", msg.get("issue")),
+            ("pages", pages),
+            ("year", year),
+            ("publisher", msg.get("publisher")),
+            ("doi", real_doi),
+            ("url", url),
+        ],
+    )
     venue = f"{container} {year}" if container and year not in container else (container or "")
     return RemoteEntry(bib, f"https://doi.org/{real_doi}", venue, url)
 

@@ -48,9 +48,16 @@ def load_reproduction_links(data: Path, cat: Catalog) -> None:
         cat.problems.append(Problem(rel, doc.line_of(loc), entry, _field(loc), msg, hint))
     for run in cat.runs:
         if methods.method_of_run(run.data["method"], run.data["benchmark"]) is None:
-            cat.problems.append(Problem(_rel(run.path, data), None, run.id, "method",
-                                        f"no method of {rel} runs {run.data['method']!r} on {run.data['benchmark']!r}",
-                                        "add the method or the benchmark to the method catalog"))
+            cat.problems.append(
+                Problem(
+                    _rel(run.path, data),
+                    None,
+                    run.id,
+                    "method",
+                    f"no method of {rel} runs {run.data['method']!r} on {run.data['benchmark']!r}",
+                    "add the method or the benchmark to the method catalog",
+                )
+            )
     if not lpath.exists():
         return
     links, ldoc = _load_links(lpath, data, cat)
@@ -67,9 +74,16 @@ def load_reproduction_links(data: Path, cat: Catalog) -> None:
         for name, text in (("note", pl.note),):
             words = gathering_remarks(text)
             if words:
-                cat.problems.append(Problem(lrel, ldoc.line_of(("papers", key, name)), key, f"papers.{key}.{name}",
-                                            f"speaks of how the data were gathered ({', '.join(map(repr, words))}); it is shown to readers",
-                                            "say only what the reproduction and the paper do"))
+                cat.problems.append(
+                    Problem(
+                        lrel,
+                        ldoc.line_of(("papers", key, name)),
+                        key,
+                        f"papers.{key}.{name}",
+                        f"speaks of how the data were gathered ({', '.join(map(repr, words))}); it is shown to readers",
+                        "say only what the reproduction and the paper do",
+                    )
+                )
     if not found and not links.failed:
         cat.links = resolve(links, methods)
 
@@ -114,8 +128,9 @@ def _top(doc: YamlDocument, rel: str, entry: str, allowed: dict[str, type], requ
         ok = False
     for name, typ in allowed.items():
         if name in doc.data and doc.data[name] is not None and not isinstance(doc.data[name], typ):
-            cat.problems.append(Problem(rel, doc.line_of((name,)), entry, name,
-                f"expected a {'list' if typ is list else 'mapping'}, got {type(doc.data[name]).__name__}"))
+            cat.problems.append(
+                Problem(rel, doc.line_of((name,)), entry, name, f"expected a {'list' if typ is list else 'mapping'}, got {type(doc.data[name]).__name__}")
+            )
             ok = False
     for name in _duplicate_keys(doc.node):
         cat.problems.append(Problem(rel, None, entry, name, "duplicate key: YAML keeps only the last one", "merge the two entries"))
@@ -146,8 +161,14 @@ def _load_methods(path: Path, data: Path, cat: Catalog) -> tuple[MethodCatalog |
     if doc is None:
         return None, None
     rel = _rel(path, data)
-    top = _top(doc, rel, "methods", {"profile": str, "seeds": list, "backbones": dict, "benchmarks": list, "methods": list},
-               {"profile", "seeds", "backbones", "benchmarks", "methods"}, cat)
+    top = _top(
+        doc,
+        rel,
+        "methods",
+        {"profile": str, "seeds": list, "backbones": dict, "benchmarks": list, "methods": list},
+        {"profile", "seeds", "backbones", "benchmarks", "methods"},
+        cat,
+    )
     if top is None:
         return None, doc
     head = _validate(MethodsHead, doc, {"profile": top["profile"], "seeds": top["seeds"]}, rel, "methods", cat, ())

@@ -133,6 +133,7 @@ def catalog_problems(methods: MethodCatalog, paper_kinds: Mapping[str, str]) -> 
             if key not in paper_kinds:
                 out.append((("methods", i, "papers", j), m.ref, f"unknown paper {key!r}", None))
             elif paper_kinds[key] != "method":
-                out.append((("methods", i, "papers", j), m.ref, f"paper {key!r} is a {paper_kinds[key]}, not a method: a method reproduces method papers",
-                    None))
+                out.append(
+                    (("methods", i, "papers", j), m.ref, f"paper {key!r} is a {paper_kinds[key]}, not a method: a method reproduces method papers", None)
+                )
     return out

@@ -70,12 +70,16 @@ def average_check(values: dict[str, tuple[float, int]], orders: list[str], avg_d
     if len(orders) < 2 or any(o not in values for o in orders):
         return None
     mean = sum(values[o][0] for o in orders) / len(orders)
-    slack = sum(0.5 * 10 ** -values[o][1] for o in orders) / len(orders) + 0.5 * 10 ** -avg_decimals
+    slack = sum(0.5 * 10 ** -values[o][1] for o in orders) / len(orders) + 0.5 * 10**-avg_decimals
     return AverageCheck(mean, slack + 1e-9, list(orders))
 
 
 def result_problems(
-    key: str, rel: str, results: list[ReportedResult], value_texts: tuple[str | None, ...], line_of: LineOf,
+    key: str,
+    rel: str,
+    results: list[ReportedResult],
+    value_texts: tuple[str | None, ...],
+    line_of: LineOf,
     datasets: dict[str, Dataset],
 ) -> Iterator[Problem]:
     """Every problem of one paper's ``results`` (``value_texts``: each value as written in the file).
@@ -98,8 +102,12 @@ def result_problems(
             yield problem(i, "task_order", order.problem, order.hint)
         found = gathering_remarks(r.note, number_note=True)
         if found:
-            yield problem(i, "note", f"the note speaks of how the number was gathered ({', '.join(map(repr, found))}); notes are shown to readers",
-                          "say only what the paper says; how the number was checked goes in provenance")
+            yield problem(
+                i,
+                "note",
+                f"the note speaks of how the number was gathered ({', '.join(map(repr, found))}); notes are shown to readers",
+                "say only what the paper says; how the number was checked goes in provenance",
+            )
 
     yield from _duplicates(results, resolved, problem)
     yield from _averages(results, resolved, value_texts, datasets, problem)
@@ -112,15 +120,20 @@ def _duplicates(results: list[ReportedResult], resolved: list[ResolvedOrder], pr
         k = dedup_key(r, order)
         if k in first:
             j = first[k]
-            yield problem(i, "table", f"duplicate of results[{j}]: same benchmark, task order, shots, backbone, method, metric and table",
-                          "delete one of the two")
+            yield problem(
+                i, "table", f"duplicate of results[{j}]: same benchmark, task order, shots, backbone, method, metric and table", "delete one of the two"
+            )
             continue
         first[k] = i
         without_table = (k[:-1], r.value)
         if without_table in printed_in:
             j = printed_in[without_table]
-            yield problem(i, "table", f"the number {r.value:g} of results[{j}] ({results[j].table}) is stored again from {r.table}",
-                          f"store it once and add 'also_in: [{{table: {r.table}}}]' to the result you keep")
+            yield problem(
+                i,
+                "table",
+                f"the number {r.value:g} of results[{j}] ({results[j].table}) is stored again from {r.table}",
+                f"store it once and add 'also_in: [{{table: {r.table}}}]' to the result you keep",
+            )
         else:
             printed_in[without_table] = i
 
@@ -130,14 +143,27 @@ def _protocol(k: tuple) -> tuple:
     return k[:4] + k[6:]
 
 
-def _averages(results: list[ReportedResult], resolved: list[ResolvedOrder], value_texts: tuple[str | None, ...],
-              datasets: dict[str, Dataset], problem: Callable[..., Problem]) -> Iterator[Problem]:
+def _averages(
+    results: list[ReportedResult],
+    resolved: list[ResolvedOrder],
+    value_texts: tuple[str | None, ...],
+    datasets: dict[str, Dataset],
+    problem: Callable[..., Problem],
+) -> Iterator[Problem]:
     groups: dict[tuple, dict[str, int]] = {}
     for i, (r, order) in enumerate(zip(results, resolved)):
         if order.order is None or order.problem:
             continue
-        k = (r.benchmark, order.group, r.num_tasks if order.group is None else None, r.shots, backbone_key(r.backbone),
-             method_key(r.method, r.method_paper), r.metric, _table_key(r.table))
+        k = (
+            r.benchmark,
+            order.group,
+            r.num_tasks if order.group is None else None,
+            r.shots,
+            backbone_key(r.backbone),
+            method_key(r.method, r.method_paper),
+            r.metric,
+            _table_key(r.table),
+        )
         groups.setdefault(k, {}).setdefault(order.order, i)
     # without a declared group, a table's orders are those any of its rows prints under the same protocol
     table_orders: dict[tuple, set[str]] = {}
@@ -154,6 +180,10 @@ def _averages(results: list[ReportedResult], resolved: list[ResolvedOrder], valu
         if check is None or check.agrees(results[a].value):
             continue
         shown = ", ".join(f"{o}: {values[o][0]:g}" for o in check.orders)
-        yield problem(a, "value", f"the printed average {results[a].value:g} is not the mean of its orders ({shown}; mean {check.mean:.3f}, "
-                                  f"allowed ±{check.tolerance:.3f} for the printed digits)",
-                      "check each value against the table; a value may be mistyped or belong to another row")
+        yield problem(
+            a,
+            "value",
+            f"the printed average {results[a].value:g} is not the mean of its orders ({shown}; mean {check.mean:.3f}, "
+            f"allowed ±{check.tolerance:.3f} for the printed digits)",
+            "check each value against the table; a value may be mistyped or belong to another row",
+        )

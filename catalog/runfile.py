@@ -182,10 +182,16 @@ class ReproductionResult(BaseModel):
     def computed_metrics(self) -> dict[str, float | None]:
         """Every registered metric, computed from the raw evaluation this file holds."""
         loss = self.perplexity.evaluation() if self.perplexity else Evaluation()
-        return compute(Evaluation(
-            matrix=self.accuracy_matrix, baseline=self.baseline_accuracy, probe=self.probe.scores if self.probe else None,
-            loss=loss.loss, loss_baseline=loss.loss_baseline, loss_general=loss.loss_general,
-        ))
+        return compute(
+            Evaluation(
+                matrix=self.accuracy_matrix,
+                baseline=self.baseline_accuracy,
+                probe=self.probe.scores if self.probe else None,
+                loss=loss.loss,
+                loss_baseline=loss.loss_baseline,
+                loss_general=loss.loss_general,
+            )
+        )
 
 
 def result_path(root: Path, method: str, benchmark: str, profile: str, seed: int) -> Path:

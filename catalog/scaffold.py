@@ -37,10 +37,7 @@ except ImportError:  # pragma: no cover
 
 TITLE_SIMILARITY = 0.9  # difflib ratio of normalised titles at or above which two papers are "the same"
 
-SOURCE_FORMS = (
-    "a .bib file, '-' for standard input (paste, then Ctrl-D), "
-    "arXiv:ID (e.g. arXiv:2405.18653) or a DOI (e.g. 10.1145/3705725)"
-)
+SOURCE_FORMS = "a .bib file, '-' for standard input (paste, then Ctrl-D), arXiv:ID (e.g. arXiv:2405.18653) or a DOI (e.g. 10.1145/3705725)"
 
 
 class ScaffoldError(Exception):
@@ -241,14 +238,17 @@ def existing_papers(data: Path) -> list[Existing]:
             doc = None
         doc = doc if isinstance(doc, dict) else {}
         aliases = [a for a in doc.get("aliases") or [] if isinstance(a, dict)]
-        out.append(Existing(
-            path.stem, path,
-            str(doc["doi"]).lower() if doc.get("doi") else None,
-            str(doc["arxiv"]) if doc.get("arxiv") else None,
-            normalise_title(str(doc.get("title") or "")),
-            tuple(str(a["arxiv"]) for a in aliases if a.get("arxiv")),
-            tuple(normalise_title(str(a["title"])) for a in aliases if a.get("title")),
-        ))
+        out.append(
+            Existing(
+                path.stem,
+                path,
+                str(doc["doi"]).lower() if doc.get("doi") else None,
+                str(doc["arxiv"]) if doc.get("arxiv") else None,
+                normalise_title(str(doc.get("title") or "")),
+                tuple(str(a["arxiv"]) for a in aliases if a.get("arxiv")),
+                tuple(normalise_title(str(a["title"])) for a in aliases if a.get("title")),
+            )
+        )
     return out
 
 
@@ -326,7 +326,7 @@ def render_yaml(d: Draft, tax: Taxonomy, source_label: str) -> str:
         f"# 3. Run: clatlas validate data/papers/{d.key}.yaml",
         f"title: {_scalar(d.title)}  # exact, as on the paper's page",
         f"year: {d.year}  # year of the venue version (arXiv year if only on arXiv)",
-        f"venue: {_scalar(d.venue or 'TODO')}  # short label, e.g. \"ACL 2023\", \"Findings of EMNLP 2023\", \"ICLR 2024\"; \"arXiv\" for preprints",
+        f'venue: {_scalar(d.venue or "TODO")}  # short label, e.g. "ACL 2023", "Findings of EMNLP 2023", "ICLR 2024"; "arXiv" for preprints',
         f"kind: {d.kind}  # {kinds}",
     ]
     for name, value, example in (

@@ -73,8 +73,7 @@ class Placement(Strict):
         if setting and tax.setting_of(v) != setting:
             raise PydanticCustomError(
                 "taxonomy",
-                f"increment {v!r} does not belong to setting {setting!r}; "
-                f"{setting} allows: {', '.join(tax.increments_of(setting))}",
+                f"increment {v!r} does not belong to setting {setting!r}; {setting} allows: {', '.join(tax.increments_of(setting))}",
             )
         return v
 

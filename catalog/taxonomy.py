@@ -83,8 +83,13 @@ def parse_taxonomy(raw: dict) -> Taxonomy:
         labels[axis] = spec["label"]
         values[axis] = [
             AxisValue(
-                axis, key, v["label"], v["description"], v.get("setting"),
-                bool(v.get("extension", False)), v.get("rationale"),
+                axis,
+                key,
+                v["label"],
+                v["description"],
+                v.get("setting"),
+                bool(v.get("extension", False)),
+                v.get("rationale"),
             )
             for key, v in spec["values"].items()
         ]

@@ -6,8 +6,7 @@ import re
 
 from catalog.paths import REPO_ROOT
 
-DOCS = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *sorted((REPO_ROOT / "docs").glob("*.md")),
-        REPO_ROOT / "reproductions" / "README.md"]
+DOCS = [REPO_ROOT / "README.md", REPO_ROOT / "CONTRIBUTING.md", *sorted((REPO_ROOT / "docs").glob("*.md")), REPO_ROOT / "reproductions" / "README.md"]
 PATH = re.compile(r"`((?:catalog|clatlas_cli|webapp|reproductions|tests|docs|data|benchmarks)/[\w./*<>-]*)`")
 
 

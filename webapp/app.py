@@ -51,8 +51,12 @@ class Atlas:
 
     def __init__(self, db_path: Path):
         self.db = Database(db_path)
-        self.env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(default=True, default_for_string=True),
-                               trim_blocks=True, lstrip_blocks=True)
+        self.env = Environment(
+            loader=FileSystemLoader(HERE / "templates"),
+            autoescape=select_autoescape(default=True, default_for_string=True),
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
         self.env.filters["highlight"] = highlight
         self.env.filters["venue_year"] = venue_year
         self.env.globals["SORTS"] = SORTS
@@ -97,8 +101,10 @@ class Atlas:
         return HTMLResponse(html, status_code=status_code)
 
 
-CSP = (b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    b"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 
 
 class SecurityHeaders:
@@ -151,8 +157,10 @@ def create_app(db_path: Path | str | None = None, *, access_log: bool = False) -
         title="CL Atlas API",
         version="1",
         description="Read-only JSON API over the CL Atlas catalog of continual learning for foundation language models. "
-                    "List endpoints take the same filters as the HTML pages.",
-        docs_url=None, redoc_url=None, openapi_url="/api/openapi.json",
+        "List endpoints take the same filters as the HTML pages.",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
     )
     app.state.atlas = atlas
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

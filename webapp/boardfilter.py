@@ -55,8 +55,9 @@ def _flag(name: str, raw: str, errors: list[str]) -> bool | None:
     return None
 
 
-def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str], columns: list[str], *,
-                       other_backbones: Iterable[str] = (), other_columns: Iterable[str] = ()) -> BoardFilter:
+def parse_board_filter(
+    items: Iterable[tuple[str, str]], backbones: Iterable[str], columns: list[str], *, other_backbones: Iterable[str] = (), other_columns: Iterable[str] = ()
+) -> BoardFilter:
     """Validate query parameters against one board's backbones (display names) and columns.
 
     A backbone or column that only other boards have (``other_*``) is
@@ -87,8 +88,10 @@ def parse_board_filter(items: Iterable[tuple[str, str]], backbones: Iterable[str
             key = backbone_key(raw)
             if key not in known and key not in elsewhere:
                 near = suggest(raw, sorted(known.values()))
-                errors.append(f"{raw!r} is not a backbone of this board"
-                              + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}"))
+                errors.append(
+                    f"{raw!r} is not a backbone of this board"
+                    + (f"; did you mean {near!r}?" if near else f"; its backbones: {', '.join(sorted(known.values()))}")
+                )
             elif key not in chosen:
                 chosen.append(key)
         elif name == "verified":

@@ -20,8 +20,9 @@ from webapp import queries
 from webapp.boardfilter import BoardFilter, parse_board_filter
 
 
-def load_board(con: sqlite3.Connection, lb_id: str, params: Iterable[tuple[str, str]],
-               vocab: dict[str, list[str]] | None = None) -> tuple[dict[str, Any], BoardFilter, BoardView] | None:
+def load_board(
+    con: sqlite3.Connection, lb_id: str, params: Iterable[tuple[str, str]], vocab: dict[str, list[str]] | None = None
+) -> tuple[dict[str, Any], BoardFilter, BoardView] | None:
     """The board ``lb_id`` filtered by ``params``, or ``None`` when there is no such board (bad parameters raise FilterError).
 
     ``vocab`` is :func:`webapp.queries.board_vocab` (read here when not given; callers cache it per build).
@@ -34,8 +35,15 @@ def load_board(con: sqlite3.Connection, lb_id: str, params: Iterable[tuple[str, 
     if vocab is None:
         vocab = queries.board_vocab(con)
     f = parse_board_filter(params, head["backbone_names"], head["columns"], other_backbones=vocab["backbones"], other_columns=vocab["columns"])
-    view = assemble(queries.board_rows(con, lb_id), head["columns"], head["direction"], f.rank_by or head["rank_by"],
-                    backbones=f.backbones, verified_only=f.verified_only, has_code=f.has_code)
+    view = assemble(
+        queries.board_rows(con, lb_id),
+        head["columns"],
+        head["direction"],
+        f.rank_by or head["rank_by"],
+        backbones=f.backbones,
+        verified_only=f.verified_only,
+        has_code=f.has_code,
+    )
     head["column_labels"].setdefault(view.rank_by, column_label(view.rank_by, head["columns"]))  # a column only other boards have
     return head, f, view
 
@@ -51,28 +59,72 @@ def protocol_fields(e: Entry) -> dict[str, Any]:
 
 def entry_dict(e: Entry, columns: list[str]) -> dict[str, Any]:
     return {
-        "rank": e.rank, "backbone": e.backbone, "method": e.method_name, "method_key": e.method_key, "printed_as": e.printed_names,
-        "method_paper_key": e.method_paper_key, "native": e.native, "reference": e.reference, "verified": e.verified,
-        "provenance": e.provenance, "paper_key": e.paper_key, "paper_title": e.paper_title, "table": e.table, "year": e.year,
-        "code_url": e.code_url, "values": {c: e.value(c) for c in columns if c in e.cells},
-        "cells": {c: {"value": cell.value, "provenance": cell.provenance, "verified": cell.verified, "note": cell.note,
-                      "task_order_printed": cell.task_order_printed, "also_in": cell.also_in, "result_id": cell.result_id}
-                  for c, cell in e.cells.items()},
+        "rank": e.rank,
+        "backbone": e.backbone,
+        "method": e.method_name,
+        "method_key": e.method_key,
+        "printed_as": e.printed_names,
+        "method_paper_key": e.method_paper_key,
+        "native": e.native,
+        "reference": e.reference,
+        "verified": e.verified,
+        "provenance": e.provenance,
+        "paper_key": e.paper_key,
+        "paper_title": e.paper_title,
+        "table": e.table,
+        "year": e.year,
+        "code_url": e.code_url,
+        "values": {c: e.value(c) for c in columns if c in e.cells},
+        "cells": {
+            c: {
+                "value": cell.value,
+                "provenance": cell.provenance,
+                "verified": cell.verified,
+                "note": cell.note,
+                "task_order_printed": cell.task_order_printed,
+                "also_in": cell.also_in,
+                "result_id": cell.result_id,
+            }
+            for c, cell in e.cells.items()
+        },
         **protocol_fields(e),
     }
 
 
 def board_json(head: dict[str, Any], f: BoardFilter, view: BoardView) -> dict[str, Any]:
     """The board with its protocol, filter and ranked entries, grouped by backbone."""
-    board = {k: head[k] for k in ("id", "benchmark_id", "benchmark_name", "order_group", "order_label", "num_tasks", "shots", "metric_id",
-                                  "metric_name", "direction", "unit", "columns", "column_labels", "backbone_names")}
+    board = {
+        k: head[k]
+        for k in (
+            "id",
+            "benchmark_id",
+            "benchmark_name",
+            "order_group",
+            "order_label",
+            "num_tasks",
+            "shots",
+            "metric_id",
+            "metric_name",
+            "direction",
+            "unit",
+            "columns",
+            "column_labels",
+            "backbone_names",
+        )
+    }
     return {
         "leaderboard": board,
         "filter": {"backbone": list(f.backbones), "verified": f.verified_only, "has_code": f.has_code, "rank_by": view.rank_by},
         "rules": "ranks are computed within one backbone, by rank_by; reference rows and entries without a rank_by value are not ranked",
-        "sections": [{"backbone": s.backbone, "ranked": [entry_dict(e, view.columns) for e in s.ranked],
-                      "unranked": [entry_dict(e, view.columns) for e in s.unranked],
-                      "references": [entry_dict(e, view.columns) for e in s.references]} for s in view.sections],
+        "sections": [
+            {
+                "backbone": s.backbone,
+                "ranked": [entry_dict(e, view.columns) for e in s.ranked],
+                "unranked": [entry_dict(e, view.columns) for e in s.unranked],
+                "references": [entry_dict(e, view.columns) for e in s.references],
+            }
+            for s in view.sections
+        ],
     }
 
 
@@ -89,14 +141,29 @@ def board_csv(head: dict[str, Any], view: BoardView) -> str:
     for e in view.entries():
         proto = protocol_fields(e)
         also = sorted({f"{a.get('paper') or e.paper_key}: {a['table']}" for c in e.cells.values() for a in c.also_in})
-        w.writerow([
-            head["id"], e.backbone, e.rank if e.rank is not None else "", e.method_name, e.method_paper_key or "", "; ".join(e.printed_names),
-            str(e.native).lower(), str(e.reference).lower(), str(e.verified).lower(), "; ".join(e.provenance),
-            *["" if e.value(c) is None else str(e.value(c)) for c in view.columns],
-            e.paper_key, e.table, e.year or "", json.dumps(proto.get("seeds")) if "seeds" in proto else "",
-            proto.get("hardware", "") if not isinstance(proto.get("hardware"), list) else "; ".join(proto["hardware"]),
-            json.dumps(proto.get("batch_size")) if "batch_size" in proto else "", e.code_url or "", "; ".join(also),
-        ])
+        w.writerow(
+            [
+                head["id"],
+                e.backbone,
+                e.rank if e.rank is not None else "",
+                e.method_name,
+                e.method_paper_key or "",
+                "; ".join(e.printed_names),
+                str(e.native).lower(),
+                str(e.reference).lower(),
+                str(e.verified).lower(),
+                "; ".join(e.provenance),
+                *["" if e.value(c) is None else str(e.value(c)) for c in view.columns],
+                e.paper_key,
+                e.table,
+                e.year or "",
+                json.dumps(proto.get("seeds")) if "seeds" in proto else "",
+                proto.get("hardware", "") if not isinstance(proto.get("hardware"), list) else "; ".join(proto["hardware"]),
+                json.dumps(proto.get("batch_size")) if "batch_size" in proto else "",
+                e.code_url or "",
+                "; ".join(also),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -116,12 +183,25 @@ def compare(con: sqlite3.Connection, method_keys: list[str]) -> list[dict[str, A
             cells = {k: [_compare_cell(e, view.rank_by) for e in s.ranked + s.unranked + s.references if e.method_key == k] for k in method_keys}
             if any(cells.values()):
                 rows.append({"backbone": s.backbone, "methods": cells})
-        out.append({"leaderboard": {k: head[k] for k in ("id", "benchmark_id", "benchmark_name", "order_label", "num_tasks", "shots", "metric_id",
-                                                         "direction")},
-                    "rank_by": view.rank_by, "rank_by_label": head["column_labels"][view.rank_by], "rows": rows})
+        out.append(
+            {
+                "leaderboard": {k: head[k] for k in ("id", "benchmark_id", "benchmark_name", "order_label", "num_tasks", "shots", "metric_id", "direction")},
+                "rank_by": view.rank_by,
+                "rank_by_label": head["column_labels"][view.rank_by],
+                "rows": rows,
+            }
+        )
     return out
 
 
 def _compare_cell(e: Entry, rank_by: str) -> dict[str, Any]:
-    return {"value": e.value(rank_by), "rank": e.rank, "reference": e.reference, "verified": e.verified, "native": e.native,
-            "paper_key": e.paper_key, "paper_title": e.paper_title, "table": e.table}
+    return {
+        "value": e.value(rank_by),
+        "rank": e.rank,
+        "reference": e.reference,
+        "verified": e.verified,
+        "native": e.native,
+        "paper_key": e.paper_key,
+        "paper_title": e.paper_title,
+        "table": e.table,
+    }

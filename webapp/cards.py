@@ -71,7 +71,7 @@ def build_cards(con: sqlite3.Connection, env: Environment, tax: Taxonomy) -> Pap
     cards: dict[str, Markup] = {}
     crumbs: dict[str, Markup] = {}
     for at in range(0, len(keys), CHUNK):
-        for r in queries.rows_for_keys(con, keys[at: at + CHUNK]):
+        for r in queries.rows_for_keys(con, keys[at : at + CHUNK]):
             r["crumbs"] = crumbs[r["key"]] = module.paper_crumbs(r["placements"], tax)
             cards[r["key"]] = module.paper_card(r, tax, REPRO_LINK_TITLES)
     return PaperCards(cards, crumbs)

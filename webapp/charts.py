@@ -81,8 +81,17 @@ def sunburst(tree: list[dict[str, Any]]) -> str:
 
     for node in tree:
         walk(node, "")
-    fig = go.Figure(go.Sunburst(ids=ids, labels=labels, parents=parents, values=values, customdata=data, branchvalues="total",
-                                hovertemplate="%{id}: %{customdata[1]} papers<extra></extra>"))
+    fig = go.Figure(
+        go.Sunburst(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            customdata=data,
+            branchvalues="total",
+            hovertemplate="%{id}: %{customdata[1]} papers<extra></extra>",
+        )
+    )
     fig.update_layout(**_layout(height=520, margin=dict(l=0, r=0, t=10, b=10)))
     return _json(fig)
 
@@ -147,9 +156,15 @@ def papers_per_quarter(con: sqlite3.Connection, tax: Taxonomy) -> str:
     for tv in tax.values["technique"]:
         name = tv.label + (" (extension)" if tv.extension else "")
         fig.add_bar(name=name, x=labels, y=[counts.get((lb, tv.value), 0) for lb in labels])
-    fig.update_layout(**_layout(barmode="stack", title="Papers per quarter of first appearance, by technique",
-                                xaxis_title="quarter of the first preprint (else year)", yaxis_title="papers",
-                                xaxis=dict(type="category")))
+    fig.update_layout(
+        **_layout(
+            barmode="stack",
+            title="Papers per quarter of first appearance, by technique",
+            xaxis_title="quarter of the first preprint (else year)",
+            yaxis_title="papers",
+            xaxis=dict(type="category"),
+        )
+    )
     return _json(fig)
 
 
@@ -160,8 +175,9 @@ def family_increment_heatmap(con: sqlite3.Connection, tax: Taxonomy) -> str:
     got = {(f, i): n for f, i, n in queries.family_increment_counts(con)}
     fams, incs = tax.allowed("family"), tax.allowed("increment")
     z = [[got.get((f, i), 0) for i in incs] for f in fams]
-    fig = go.Figure(go.Heatmap(z=z, x=incs, y=fams, colorscale="Blues", text=z, texttemplate="%{text}",
-                               hovertemplate="%{y} × %{x}: %{z} papers<extra></extra>"))
+    fig = go.Figure(
+        go.Heatmap(z=z, x=incs, y=fams, colorscale="Blues", text=z, texttemplate="%{text}", hovertemplate="%{y} × %{x}: %{z} papers<extra></extra>")
+    )
     fig.update_layout(**_layout(title="Model family × increment type", height=360))
     return _json(fig)
 
@@ -182,22 +198,38 @@ def rank_agreement(comparisons: list[Any]) -> str | None:
         return None
     cols = 2 if len(comparisons) > 1 else 1
     rows = (len(comparisons) + cols - 1) // cols
-    titles = [f"{c.board_label} · {c.backbone}<br>vs measured {c.measured_benchmark} · {c.measured_backbone}: ρ = {c.rho:+.2f} (n = {len(c.methods)})"
-              for c in comparisons]
+    titles = [
+        f"{c.board_label} · {c.backbone}<br>vs measured {c.measured_benchmark} · {c.measured_backbone}: ρ = {c.rho:+.2f} (n = {len(c.methods)})"
+        for c in comparisons
+    ]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.12, vertical_spacing=0.5 / rows)
     for i, c in enumerate(comparisons):
         row, col = i // cols + 1, i % cols + 1
         n = len(c.methods)
         fig.add_scatter(x=[1, n], y=[1, n], mode="lines", line=dict(dash="dot", color="grey"), showlegend=False, hoverinfo="skip", row=row, col=col)
-        fig.add_scatter(x=c.literature_ranks, y=c.measured_ranks, mode="markers+text", text=c.methods, textposition="top center",
-                        showlegend=False, customdata=list(zip(c.literature, c.measured)),
-                        hovertemplate="%{text}<br>reported " + c.metric + " %{customdata[0]:.1f} (rank %{x})"
-                                      "<br>measured " + c.metric + " %{customdata[1]:.1f} (rank %{y})<extra></extra>", row=row, col=col)
+        fig.add_scatter(
+            x=c.literature_ranks,
+            y=c.measured_ranks,
+            mode="markers+text",
+            text=c.methods,
+            textposition="top center",
+            showlegend=False,
+            customdata=list(zip(c.literature, c.measured)),
+            hovertemplate="%{text}<br>reported " + c.metric + " %{customdata[0]:.1f} (rank %{x})"
+            "<br>measured " + c.metric + " %{customdata[1]:.1f} (rank %{y})<extra></extra>",
+            row=row,
+            col=col,
+        )
         fig.update_xaxes(title_text="rank in the paper's table", autorange="reversed", dtick=1, row=row, col=col)
         fig.update_yaxes(title_text="rank measured here", autorange="reversed", dtick=1, row=row, col=col)
     fig.update_annotations(font_size=11)
-    fig.update_layout(**_layout(title="Method ordering: literature vs measured here (different backbones and data)",
-                                height=max(420, 380 * rows), margin=dict(l=60, r=20, t=110, b=50)))
+    fig.update_layout(
+        **_layout(
+            title="Method ordering: literature vs measured here (different backbones and data)",
+            height=max(420, 380 * rows),
+            margin=dict(l=60, r=20, t=110, b=50),
+        )
+    )
     return _json(fig)
 
 
@@ -219,13 +251,25 @@ def measured_overview(measured: list[Any], methods: dict[str, dict[str, Any]], m
         pts = {(s.ref or s.method): s for s in rows if s.benchmark == bench}
         xs = [labels.get(r, r) for r in order if r in pts]
         stats = [pts[r].stats[metric] for r in order if r in pts]
-        fig.add_bar(name=bench, x=xs, y=[st.mean for st in stats], error_y=dict(type="data", array=[st.std or 0.0 for st in stats]),
-                    customdata=[[st.n, pts[r].profile] for r, st in zip([r for r in order if r in pts], stats)],
-                    hovertemplate="%{x} on " + bench + ": %{y:.1f} ± %{error_y.array:.1f} (%{customdata[0]} seeds, %{customdata[1]} profile)<extra></extra>")
+        fig.add_bar(
+            name=bench,
+            x=xs,
+            y=[st.mean for st in stats],
+            error_y=dict(type="data", array=[st.std or 0.0 for st in stats]),
+            customdata=[[st.n, pts[r].profile] for r, st in zip([r for r in order if r in pts], stats)],
+            hovertemplate="%{x} on " + bench + ": %{y:.1f} ± %{error_y.array:.1f} (%{customdata[0]} seeds, %{customdata[1]} profile)<extra></extra>",
+        )
     backbones = sorted({methods[s.ref]["backbone_label"] for s in rows if s.ref in methods})
-    fig.update_layout(**_layout(barmode="group", title=f"Measured {metric.upper()} per method and benchmark (mean ± sample std over seeds): "
-                                                        f"{' / '.join(backbones) or 'harness backbones'} on WordNet benchmarks, not the papers' setups",
-                                yaxis_title=f"measured {metric.upper()}", height=460, margin=dict(l=50, r=20, t=70, b=110)))
+    fig.update_layout(
+        **_layout(
+            barmode="group",
+            title=f"Measured {metric.upper()} per method and benchmark (mean ± sample std over seeds): "
+            f"{' / '.join(backbones) or 'harness backbones'} on WordNet benchmarks, not the papers' setups",
+            yaxis_title=f"measured {metric.upper()}",
+            height=460,
+            margin=dict(l=50, r=20, t=70, b=110),
+        )
+    )
     return _json(fig)
 
 
@@ -243,7 +287,13 @@ def state_of_the_art(view: BoardView, title: str, axis_title: str) -> str | None
         return None
     fig = go.Figure()
     for backbone, points in series.items():
-        fig.add_scatter(x=[p[0] for p in points], y=[p[1] for p in points], mode="lines+markers", name=backbone,
-                        text=[p[2] for p in points], hovertemplate="%{x}: %{y} (%{text})<extra>" + backbone.replace("<", "&lt;") + "</extra>")
+        fig.add_scatter(
+            x=[p[0] for p in points],
+            y=[p[1] for p in points],
+            mode="lines+markers",
+            name=backbone,
+            text=[p[2] for p in points],
+            hovertemplate="%{x}: %{y} (%{text})<extra>" + backbone.replace("<", "&lt;") + "</extra>",
+        )
     fig.update_layout(**_layout(title=title, xaxis_title="year", yaxis_title=axis_title, height=360, xaxis=dict(dtick=1)))
     return _json(fig)

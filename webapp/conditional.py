@@ -103,8 +103,9 @@ class ConditionalGet:
         cache = cache_control(path)
         matched = matching_tag(header(scope, b"if-none-match"), tag)
         if matched is not None:
-            await send({"type": "http.response.start", "status": 304,
-                        "headers": [(b"etag", matched), (b"cache-control", cache), (b"vary", b"Accept-Encoding")]})
+            await send(
+                {"type": "http.response.start", "status": 304, "headers": [(b"etag", matched), (b"cache-control", cache), (b"vary", b"Accept-Encoding")]}
+            )
             await send({"type": "http.response.body", "body": b""})
             return
 

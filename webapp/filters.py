@@ -130,8 +130,13 @@ class PaperFilter:
 
     def is_empty(self) -> bool:
         """True when nothing narrows the list (sort and paging aside)."""
-        return not any(getattr(self, n) for n in LIST_PARAMS) and self.year_min is None and self.year_max is None \
-            and all(getattr(self, n) is None for n in BOOL_PARAMS) and not self.fts_query
+        return (
+            not any(getattr(self, n) for n in LIST_PARAMS)
+            and self.year_min is None
+            and self.year_max is None
+            and all(getattr(self, n) is None for n in BOOL_PARAMS)
+            and not self.fts_query
+        )
 
     def params(self, *, paging: bool = True) -> list[tuple[str, str]]:
         """The query parameters that reproduce this state (defaults left out)."""
@@ -169,7 +174,7 @@ class PaperFilter:
         params = self._link_params
         if value in getattr(self, name):
             at = params.index((name, value))
-            parts = [*self._link_parts[:at], *self._link_parts[at + 1:]]
+            parts = [*self._link_parts[:at], *self._link_parts[at + 1 :]]
         else:
             at = self._insert_positions[name]
             parts = [*self._link_parts[:at], _enc(name, value), *self._link_parts[at:]]

@@ -61,9 +61,7 @@ class PaperIndex:
         at = 5 + len(BOOL_PARAMS)
         self.link = np.fromiter((link_code.get(r[at], -1) for r in rows), dtype=np.int64, count=self.n)
         # the yes/no columns, one boolean array each (has_code, has_reproduction, in_survey)
-        self.flags: dict[str, np.ndarray] = {
-            name: np.fromiter((bool(r[5 + j]) for r in rows), dtype=bool, count=self.n) for j, name in enumerate(BOOL_PARAMS)
-        }
+        self.flags: dict[str, np.ndarray] = {name: np.fromiter((bool(r[5 + j]) for r in rows), dtype=bool, count=self.n) for j, name in enumerate(BOOL_PARAMS)}
 
         # placements: one row per (paper, path); axis values coded by taxonomy order
         self.axis_values = {a: vocab.taxonomy.allowed(a) for a in AXES}
@@ -112,8 +110,8 @@ class PaperIndex:
                 self._fts.move_to_end(fts_query)
                 return hit
         rows = con.execute(
-            f"SELECT paper_fts.rowid, p.year FROM paper_fts JOIN paper p ON p.rowid = paper_fts.rowid "
-            f"WHERE paper_fts MATCH ? ORDER BY {ORDER_BY['relevance']}", (fts_query,)
+            f"SELECT paper_fts.rowid, p.year FROM paper_fts JOIN paper p ON p.rowid = paper_fts.rowid WHERE paper_fts MATCH ? ORDER BY {ORDER_BY['relevance']}",
+            (fts_query,),
         ).fetchall()
         found = self.rowid_to_idx[np.array([r[0] for r in rows], dtype=np.int64)] if rows else np.zeros(0, dtype=np.int64)
         with self._lock:
@@ -207,8 +205,9 @@ class PaperIndex:
 
     # ------------------------------------------------------------------ answers
 
-    def search(self, con: sqlite3.Connection, f: PaperFilter, *, paged: bool = True,
-               with_facets: bool = False) -> tuple[int, list[str], dict[str, list[FacetValue]] | None]:
+    def search(
+        self, con: sqlite3.Connection, f: PaperFilter, *, paged: bool = True, with_facets: bool = False
+    ) -> tuple[int, list[str], dict[str, list[FacetValue]] | None]:
         """Total, the keys of the requested page (or all, in order) and optionally the facet counts."""
         axis_masks = self._axis_masks(f)
         comps = self.components(con, f, axis_masks)
@@ -221,13 +220,12 @@ class PaperIndex:
             chosen = order[full[order]]
         total = int(chosen.size)
         if paged:
-            chosen = chosen[f.offset: f.offset + f.per_page]
+            chosen = chosen[f.offset : f.offset + f.per_page]
         keys = [self.keys[i] for i in chosen.tolist()]
         facets = self._facets(f, comps, full, axis_masks) if with_facets else None
         return total, keys, facets
 
-    def _facets(self, f: PaperFilter, comps: dict[str, np.ndarray], full: np.ndarray,
-                axis_masks: dict[str, np.ndarray]) -> dict[str, list[FacetValue]]:
+    def _facets(self, f: PaperFilter, comps: dict[str, np.ndarray], full: np.ndarray, axis_masks: dict[str, np.ndarray]) -> dict[str, list[FacetValue]]:
         out: dict[str, list[FacetValue]] = {}
         non_tax = self._and_or_none([m for k, m in comps.items() if k != "taxonomy"])
         pl_paper_ok = None if non_tax is None else non_tax[self.pl_paper]
@@ -261,8 +259,7 @@ class PaperIndex:
                 present = np.flatnonzero(counts)
                 # most papers first, then by name (venue codes are in name order, and the sort is stable)
                 ranked = present[np.argsort(-counts[present], kind="stable")].tolist()
-                out[name] = [FacetValue(v, v, c, v in f.venue) for v, c in
-                             ((self.venue_values[i], c) for i, c in zip(ranked, counts[ranked].tolist()))]
+                out[name] = [FacetValue(v, v, c, v in f.venue) for v, c in ((self.venue_values[i], c) for i, c in zip(ranked, counts[ranked].tolist()))]
             elif name == "kind":
                 counts = np.bincount(self.kind[mask], minlength=len(self.kind_values)).tolist()
                 out[name] = [FacetValue(v, v, c, v in f.kind) for v, c in zip(self.kind_values, counts) if c]
@@ -272,8 +269,11 @@ class PaperIndex:
                 out[name] = [FacetValue(v, v, c, v in f.reproduction) for v, c in zip(LINK_KINDS, counts)]
             elif name == "year":
                 counts = np.bincount(self.year[mask] - self.year_min, minlength=self.year_span).tolist()
-                out[name] = [FacetValue(str(y), str(y), c, f.year_min == y and f.year_max == y)
-                             for y, c in ((self.year_min + i, c) for i, c in reversed(list(enumerate(counts)))) if c]
+                out[name] = [
+                    FacetValue(str(y), str(y), c, f.year_min == y and f.year_max == y)
+                    for y, c in ((self.year_min + i, c) for i, c in reversed(list(enumerate(counts))))
+                    if c
+                ]
             else:
                 col = self.flags[name]
                 yes = int(np.count_nonzero(col & mask))

@@ -46,8 +46,7 @@ def exact_match(con: sqlite3.Connection, name: str) -> str | None:
     found: set[str] = set()
     folded = _fold(name)
     if folded:
-        found |= {k for k, acronym in con.execute("SELECT key, survey_acronym FROM paper WHERE survey_acronym IS NOT NULL")
-                  if _fold(acronym) == folded}
+        found |= {k for k, acronym in con.execute("SELECT key, survey_acronym FROM paper WHERE survey_acronym IS NOT NULL") if _fold(acronym) == folded}
     found |= {r[0] for r in con.execute("SELECT key FROM paper WHERE arxiv = ?", (arxiv,))}
     for key, aliases in con.execute("SELECT key, aliases_json FROM paper WHERE aliases_json != '[]'"):
         if any(a.get("arxiv") == arxiv for a in json.loads(aliases)):
@@ -69,8 +68,7 @@ def suggestions(con: sqlite3.Connection, name: str, limit: int = MAX_SUGGESTIONS
     words = " ".join(re.findall(r"[a-z]+|\d+", low))
     query = fts_query(words)
     if query:
-        sql = (f"SELECT p.key FROM paper_fts JOIN paper p ON p.rowid = paper_fts.rowid "
-               f"WHERE paper_fts MATCH ? ORDER BY {ORDER_BY['relevance']} LIMIT ?")
+        sql = f"SELECT p.key FROM paper_fts JOIN paper p ON p.rowid = paper_fts.rowid WHERE paper_fts MATCH ? ORDER BY {ORDER_BY['relevance']} LIMIT ?"
         for (key,) in con.execute(sql, (query, limit)):
             out.setdefault(key, "matches its words")
         if len(out) < limit and len(query.split()) > 1:  # no paper has every word: any of them

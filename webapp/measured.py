@@ -58,9 +58,15 @@ class Measured:
         return f"{self.method_kind}/{self.method}" if self.method_kind else None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"method_kind": self.method_kind, "method": self.method, "benchmark": self.benchmark, "profile": self.profile,
-                "seeds": self.seeds, "num_tasks": self.num_tasks,
-                "metrics": {METRICS[m]: {"mean": s.mean, "std": s.std, "n": s.n} for m, s in self.stats.items()}}
+        return {
+            "method_kind": self.method_kind,
+            "method": self.method,
+            "benchmark": self.benchmark,
+            "profile": self.profile,
+            "seeds": self.seeds,
+            "num_tasks": self.num_tasks,
+            "metrics": {METRICS[m]: {"mean": s.mean, "std": s.std, "n": s.n} for m, s in self.stats.items()},
+        }
 
 
 def summarise(runs: Iterable[dict[str, Any]]) -> list[Measured]:
@@ -75,8 +81,7 @@ def summarise(runs: Iterable[dict[str, Any]]) -> list[Measured]:
     for key, group in df.groupby(list(KEYS), sort=True):
         kind, method, benchmark, profile = key
         tasks = group["num_tasks"].dropna().unique()
-        m = Measured(kind or None, method, benchmark, profile, sorted(int(s) for s in group["seed"]),
-                     int(tasks[0]) if len(tasks) == 1 else None)
+        m = Measured(kind or None, method, benchmark, profile, sorted(int(s) for s in group["seed"]), int(tasks[0]) if len(tasks) == 1 else None)
         for metric in METRICS:
             if metric not in group:
                 continue
@@ -93,8 +98,10 @@ def comparable(reported: dict[str, Any], measured: Measured, metric: str) -> boo
         reported.get("benchmark_id") == measured.benchmark
         and metric_key(reported.get("metric_id") or "") == metric_key(metric)
         and metric_key(metric) in measured.stats
-        and reported.get("num_tasks") is not None and reported.get("num_tasks") == measured.num_tasks
-        and reported.get("task_order") is None and reported.get("shots") is None
+        and reported.get("num_tasks") is not None
+        and reported.get("num_tasks") == measured.num_tasks
+        and reported.get("task_order") is None
+        and reported.get("shots") is None
         and not reported.get("reference")
     )
 

@@ -94,8 +94,9 @@ class RelativeRedirects:
 
         async def send_relative(message: Message) -> None:
             if message["type"] == "http.response.start" and 300 <= message["status"] < 400:
-                message["headers"] = [(k, relative_location(v.decode("latin-1")).encode("latin-1") if k.lower() == b"location" else v)
-                                      for k, v in message.get("headers", [])]
+                message["headers"] = [
+                    (k, relative_location(v.decode("latin-1")).encode("latin-1") if k.lower() == b"location" else v) for k, v in message.get("headers", [])
+                ]
             await send(message)
 
         await self.app(scope, receive, send_relative)
@@ -120,8 +121,12 @@ class ApiCors:
             return
         if scope["method"] == "OPTIONS" and header(scope, b"access-control-request-method") is not None:
             asked = header(scope, b"access-control-request-headers")
-            headers = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
-                       (b"access-control-max-age", b"86400"), (b"content-length", b"0")]
+            headers = [
+                (b"access-control-allow-origin", b"*"),
+                (b"access-control-allow-methods", b"GET, HEAD, OPTIONS"),
+                (b"access-control-max-age", b"86400"),
+                (b"content-length", b"0"),
+            ]
             if asked:
                 headers.append((b"access-control-allow-headers", asked))
             await send({"type": "http.response.start", "status": 204, "headers": headers})
@@ -169,8 +174,16 @@ class AccessLog:
             target = scope.get("raw_path", scope["path"].encode()).decode("latin-1")
             if scope.get("query_string"):
                 target += "?" + scope["query_string"].decode("latin-1")
-            self.log.info('%s "%s %s HTTP/%s" %d %d %.1fms', client[0], scope["method"], target, scope.get("http_version", "1.1"),
-                          status, sent, (time.perf_counter() - started) * 1000)
+            self.log.info(
+                '%s "%s %s HTTP/%s" %d %d %.1fms',
+                client[0],
+                scope["method"],
+                target,
+                scope.get("http_version", "1.1"),
+                status,
+                sent,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def install(app: Any, etag_base: Callable[[str], str | None], *, access_log: bool = False) -> None:

@@ -63,8 +63,9 @@ def vocabulary(con: Any, atlas: Any) -> dict[str, dict[str, list[str]]]:
     result = queries.result_vocab(con)
     boards = queries.board_vocab(con)
     papers = {axis: vocab.taxonomy.allowed(axis) for axis in ("setting", "increment", "family", "technique")}
-    papers.update(kind=sorted(vocab.kinds), venue=sorted(vocab.venues), dataset=sorted(vocab.datasets), sort=list(SORTS),
-                  reproduction=list(vocab.allowed("reproduction")))
+    papers.update(
+        kind=sorted(vocab.kinds), venue=sorted(vocab.venues), dataset=sorted(vocab.datasets), sort=list(SORTS), reproduction=list(vocab.allowed("reproduction"))
+    )
     return {
         "papers": papers,
         "results": {"benchmark": sorted(result["benchmark"]), "metric": sorted(result["metric"]), "leaderboard": sorted(result["leaderboard"])},

@@ -50,10 +50,14 @@ def counts(con: sqlite3.Connection) -> dict[str, int]:
     """Headline numbers for the home page."""
     out = {}
     for name, sql in (
-        ("papers", "SELECT COUNT(*) FROM paper"), ("in_survey", "SELECT COUNT(*) FROM paper WHERE in_survey"),
-        ("beyond_survey", "SELECT COUNT(*) FROM paper WHERE NOT in_survey"), ("datasets", "SELECT COUNT(*) FROM dataset"),
-        ("results", "SELECT COUNT(*) FROM result"), ("leaderboards", "SELECT COUNT(*) FROM leaderboard"),
-        ("reproductions", "SELECT COUNT(*) FROM reproduction"), ("with_code", "SELECT COUNT(*) FROM paper WHERE has_code"),
+        ("papers", "SELECT COUNT(*) FROM paper"),
+        ("in_survey", "SELECT COUNT(*) FROM paper WHERE in_survey"),
+        ("beyond_survey", "SELECT COUNT(*) FROM paper WHERE NOT in_survey"),
+        ("datasets", "SELECT COUNT(*) FROM dataset"),
+        ("results", "SELECT COUNT(*) FROM result"),
+        ("leaderboards", "SELECT COUNT(*) FROM leaderboard"),
+        ("reproductions", "SELECT COUNT(*) FROM reproduction"),
+        ("with_code", "SELECT COUNT(*) FROM paper WHERE has_code"),
     ):
         out[name] = con.execute(sql).fetchone()[0]
     return out
@@ -86,8 +90,10 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
     if not keys:
         return []
     marks = ",".join("?" * len(keys))
-    cols = ("p.key, p.title, p.year, p.first_public, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, p.repro_link, "
-            "p.in_survey, p.survey_acronym, p.aliases_json, p.summary")
+    cols = (
+        "p.key, p.title, p.year, p.first_public, p.venue, p.kind, p.authors, p.code_url, p.has_code, p.has_reproduction, p.repro_link, "
+        "p.in_survey, p.survey_acronym, p.aliases_json, p.summary"
+    )
     by_key = {r["key"]: dict(r) for r in con.execute(f"SELECT {cols} FROM paper p WHERE p.key IN ({marks})", keys)}
     for row in by_key.values():
         row["aliases"] = json.loads(row.pop("aliases_json") or "[]")
@@ -95,8 +101,13 @@ def rows_for_keys(con: sqlite3.Connection, keys: list[str], q: str = "") -> list
         from webapp.textmatch import mark, snippet
 
         for row in by_key.values():
-            row.update(title_hl=mark(row["title"], q), authors_hl=mark(row["authors"], q), snippet=snippet(row["summary"], q),
-                       acronym_hl=mark(row["survey_acronym"], q), alias_hits=_alias_hits(row["aliases"], q))
+            row.update(
+                title_hl=mark(row["title"], q),
+                authors_hl=mark(row["authors"], q),
+                snippet=snippet(row["summary"], q),
+                acronym_hl=mark(row["survey_acronym"], q),
+                alias_hits=_alias_hits(row["aliases"], q),
+            )
     placements = read.placements(con, list(by_key))
     out = []
     for k in keys:
@@ -151,22 +162,48 @@ def taxonomy_tree(con: sqlite3.Connection, tax: Taxonomy) -> list[dict[str, Any]
 
     tree: list[dict[str, Any]] = []
     for s in tax.allowed("setting"):
-        s_node: dict[str, Any] = {"axis": "setting", "value": s, "label": label("setting", s), "count": counts_at[0].get((s,), 0),
-                  "path": {"setting": s}, "children": []}
+        s_node: dict[str, Any] = {
+            "axis": "setting",
+            "value": s,
+            "label": label("setting", s),
+            "count": counts_at[0].get((s,), 0),
+            "path": {"setting": s},
+            "children": [],
+        }
         for inc in tax.increments_of(s):
-            i_node: dict[str, Any] = {"axis": "increment", "value": inc, "label": label("increment", inc), "count": counts_at[1].get((s, inc), 0),
-                      "path": {"setting": s, "increment": inc}, "children": []}
+            i_node: dict[str, Any] = {
+                "axis": "increment",
+                "value": inc,
+                "label": label("increment", inc),
+                "count": counts_at[1].get((s, inc), 0),
+                "path": {"setting": s, "increment": inc},
+                "children": [],
+            }
             for fam in tax.allowed("family"):
                 n = counts_at[2].get((s, inc, fam), 0)
                 if not n:
                     continue
-                f_node: dict[str, Any] = {"axis": "family", "value": fam, "label": label("family", fam), "count": n,
-                          "path": {"setting": s, "increment": inc, "family": fam}, "children": []}
+                f_node: dict[str, Any] = {
+                    "axis": "family",
+                    "value": fam,
+                    "label": label("family", fam),
+                    "count": n,
+                    "path": {"setting": s, "increment": inc, "family": fam},
+                    "children": [],
+                }
                 for tech in tax.allowed("technique"):
                     m = counts_at[3].get((s, inc, fam, tech), 0)
                     if m:
-                        f_node["children"].append({"axis": "technique", "value": tech, "label": label("technique", tech), "count": m,
-                                                   "path": {"setting": s, "increment": inc, "family": fam, "technique": tech}, "children": []})
+                        f_node["children"].append(
+                            {
+                                "axis": "technique",
+                                "value": tech,
+                                "label": label("technique", tech),
+                                "count": m,
+                                "path": {"setting": s, "increment": inc, "family": fam, "technique": tech},
+                                "children": [],
+                            }
+                        )
                 i_node["children"].append(f_node)
             s_node["children"].append(i_node)
         tree.append(s_node)
@@ -193,8 +230,10 @@ def results_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]
 
 
 def reproductions_for_paper(con: sqlite3.Connection, key: str) -> list[dict[str, Any]]:
-    sql = (f"SELECT r.*, {_metric_columns('r')} FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id "
-           "WHERE rp.paper_key = ? ORDER BY r.benchmark, r.profile, r.seed")
+    sql = (
+        f"SELECT r.*, {_metric_columns('r')} FROM reproduction r JOIN reproduction_paper rp ON rp.reproduction_id = r.id "
+        "WHERE rp.paper_key = ? ORDER BY r.benchmark, r.profile, r.seed"
+    )
     return [_repro(dict(r)) for r in con.execute(sql, (key,))]
 
 
@@ -236,8 +275,10 @@ def dataset_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
 
 def table1_rows(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """The survey's Table 1 as its own table: one row per Table 1 row, offline before online, by reference number."""
-    sql = ("SELECT t.*, d.name, d.kind FROM dataset_table1 t JOIN dataset d ON d.id = t.dataset_id "
-           "ORDER BY t.setting, t.survey_ref IS NULL, t.survey_ref, d.name COLLATE NOCASE, t.id")
+    sql = (
+        "SELECT t.*, d.name, d.kind FROM dataset_table1 t JOIN dataset d ON d.id = t.dataset_id "
+        "ORDER BY t.setting, t.survey_ref IS NULL, t.survey_ref, d.name COLLATE NOCASE, t.id"
+    )
     return [_table1(dict(r)) for r in con.execute(sql)]
 
 
@@ -254,13 +295,26 @@ def dataset_detail(con: sqlite3.Connection, ds_id: str) -> dict[str, Any] | None
     d = dict(row)
     d["sources"] = json.loads(d.pop("sources_json") or "[]")
     d["table1"] = [_table1(dict(t)) for t in con.execute("SELECT * FROM dataset_table1 WHERE dataset_id = ? ORDER BY id", (ds_id,))]
-    d["members"] = [dict(r) for r in con.execute(
-        "SELECT d.id, d.name FROM dataset_member m JOIN dataset d ON d.id = m.member_id WHERE m.benchmark_id = ? ORDER BY m.position", (ds_id,))]
-    d["member_of"] = [dict(r) for r in con.execute(
-        "SELECT d.id, d.name FROM dataset_member m JOIN dataset d ON d.id = m.benchmark_id WHERE m.member_id = ? ORDER BY d.name", (ds_id,))]
-    d["papers"] = [dict(r) for r in con.execute(
-        "SELECT p.key, p.title, p.year, p.venue FROM paper_dataset pd JOIN paper p ON p.key = pd.paper_key "
-        "WHERE pd.dataset_id = ? ORDER BY p.year DESC, p.title", (ds_id,))]
+    d["members"] = [
+        dict(r)
+        for r in con.execute(
+            "SELECT d.id, d.name FROM dataset_member m JOIN dataset d ON d.id = m.member_id WHERE m.benchmark_id = ? ORDER BY m.position", (ds_id,)
+        )
+    ]
+    d["member_of"] = [
+        dict(r)
+        for r in con.execute(
+            "SELECT d.id, d.name FROM dataset_member m JOIN dataset d ON d.id = m.benchmark_id WHERE m.member_id = ? ORDER BY d.name", (ds_id,)
+        )
+    ]
+    d["papers"] = [
+        dict(r)
+        for r in con.execute(
+            "SELECT p.key, p.title, p.year, p.venue FROM paper_dataset pd JOIN paper p ON p.key = pd.paper_key "
+            "WHERE pd.dataset_id = ? ORDER BY p.year DESC, p.title",
+            (ds_id,),
+        )
+    ]
     d["intro_paper"] = None
     if d.get("paper_key"):
         r = con.execute("SELECT key, title, year FROM paper WHERE key = ?", (d["paper_key"],)).fetchone()
@@ -300,8 +354,10 @@ def leaderboard_list(con: sqlite3.Connection, benchmark: str | None = None, metr
     if metric:
         conds.append("b.metric_id = ?")
         params.append(metric)
-    sql = (f"SELECT {_BOARD_COLS} FROM leaderboard b JOIN dataset d ON d.id = b.benchmark_id JOIN metric m ON m.id = b.metric_id"
-           f"{_where(conds)} ORDER BY b.position")
+    sql = (
+        f"SELECT {_BOARD_COLS} FROM leaderboard b JOIN dataset d ON d.id = b.benchmark_id JOIN metric m ON m.id = b.metric_id"
+        f"{_where(conds)} ORDER BY b.position"
+    )
     return [_board(r) for r in con.execute(sql, params)]
 
 
@@ -329,8 +385,9 @@ def board_rows(con: sqlite3.Connection, lb_id: str) -> list[dict[str, Any]]:
 
 def board_backbones(con: sqlite3.Connection, lb_id: str) -> list[str]:
     """One display spelling per backbone of a board (its most common), sorted."""
-    sql = ("SELECT backbone_key, backbone, COUNT(*) AS n FROM result WHERE leaderboard = ? "
-           "GROUP BY backbone_key, backbone ORDER BY backbone_key, n DESC, backbone")
+    sql = (
+        "SELECT backbone_key, backbone, COUNT(*) AS n FROM result WHERE leaderboard = ? GROUP BY backbone_key, backbone ORDER BY backbone_key, n DESC, backbone"
+    )
     out: dict[str, str] = {}
     for r in con.execute(sql, (lb_id,)):
         out.setdefault(r["backbone_key"], r["backbone"])
@@ -352,8 +409,10 @@ def board_vocab(con: sqlite3.Connection) -> dict[str, list[str]]:
 
 def method_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
     """Every method on the boards (reference rows aside), with the number of boards it appears on."""
-    sql = ("SELECT method_key AS key, MIN(method_name) AS name, MIN(method_paper_key) AS paper_key, COUNT(DISTINCT leaderboard) AS boards "
-           "FROM result WHERE NOT reference GROUP BY method_key ORDER BY name COLLATE NOCASE")
+    sql = (
+        "SELECT method_key AS key, MIN(method_name) AS name, MIN(method_paper_key) AS paper_key, COUNT(DISTINCT leaderboard) AS boards "
+        "FROM result WHERE NOT reference GROUP BY method_key ORDER BY name COLLATE NOCASE"
+    )
     return [dict(r) for r in con.execute(sql)]
 
 
@@ -361,13 +420,24 @@ def boards_with_methods(con: sqlite3.Connection, method_keys: list[str]) -> list
     """Ids of the boards where any of ``method_keys`` has a number, in board order."""
     if not method_keys:
         return []
-    sql = (f"SELECT DISTINCT b.id, b.position FROM leaderboard b JOIN result r ON r.leaderboard = b.id "
-           f"WHERE r.method_key IN ({','.join('?' * len(method_keys))}) ORDER BY b.position")
+    sql = (
+        f"SELECT DISTINCT b.id, b.position FROM leaderboard b JOIN result r ON r.leaderboard = b.id "
+        f"WHERE r.method_key IN ({','.join('?' * len(method_keys))}) ORDER BY b.position"
+    )
     return [r[0] for r in con.execute(sql, method_keys)]
 
 
-def result_list(con: sqlite3.Connection, *, benchmark: str | None, metric: str | None, leaderboard: str | None,
-                paper: str | None, native: bool | None, limit: int, offset: int) -> tuple[int, list[dict[str, Any]]]:
+def result_list(
+    con: sqlite3.Connection,
+    *,
+    benchmark: str | None,
+    metric: str | None,
+    leaderboard: str | None,
+    paper: str | None,
+    native: bool | None,
+    limit: int,
+    offset: int,
+) -> tuple[int, list[dict[str, Any]]]:
     params: list[Any] = []
     conds = []
     for col, v in (("r.benchmark_id", benchmark), ("r.metric_id", metric), ("r.leaderboard", leaderboard), ("r.paper_key", paper)):
@@ -397,8 +467,7 @@ def result_vocab(con: sqlite3.Connection) -> dict[str, frozenset[str]]:
 def _metric_columns(alias: str) -> str:
     """One column per registered metric, pivoted from the long ``reproduction_metric`` table (``None`` where absent)."""
     return ", ".join(
-        f"(SELECT value FROM reproduction_metric m WHERE m.reproduction_id = {alias}.id AND m.metric_id = '{mid}') AS {metric_key(mid)}"
-        for mid in METRIC_IDS
+        f"(SELECT value FROM reproduction_metric m WHERE m.reproduction_id = {alias}.id AND m.metric_id = '{mid}') AS {metric_key(mid)}" for mid in METRIC_IDS
     )
 
 
@@ -426,15 +495,19 @@ def reproduction_list(con: sqlite3.Connection) -> list[dict[str, Any]]:
 
 
 def papers_per_year_by_technique(con: sqlite3.Connection) -> list[tuple[int, str, int]]:
-    sql = ("SELECT p.year, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
-           "GROUP BY p.year, pl.technique ORDER BY p.year")
+    sql = (
+        "SELECT p.year, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
+        "GROUP BY p.year, pl.technique ORDER BY p.year"
+    )
     return [tuple(r) for r in con.execute(sql)]
 
 
 def papers_per_first_public_by_technique(con: sqlite3.Connection) -> list[tuple[int, str | None, str, int]]:
     """(year, first_public, technique, papers): the timeline's raw counts, bucketed by :func:`webapp.charts.period_of`."""
-    sql = ("SELECT p.year, p.first_public, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
-           "GROUP BY p.year, p.first_public, pl.technique")
+    sql = (
+        "SELECT p.year, p.first_public, pl.technique, COUNT(DISTINCT p.key) FROM paper p JOIN placement pl ON pl.paper_key = p.key "
+        "GROUP BY p.year, p.first_public, pl.technique"
+    )
     return [tuple(r) for r in con.execute(sql)]
 
 

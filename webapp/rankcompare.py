@@ -103,8 +103,21 @@ def comparisons(con: sqlite3.Connection, measured: list[Measured], methods: dict
                 if len(common) < MIN_METHODS:
                     continue
                 a, b = [lit[r] for r in common], [means[r] for r in common]
-                out.append(Comparison(board["id"], label, board["metric_id"], board["direction"], section.backbone, bench,
-                                      methods[common[0]]["backbone_label"], [methods[r]["label"] for r in common], a, b, spearman(a, b)))
+                out.append(
+                    Comparison(
+                        board["id"],
+                        label,
+                        board["metric_id"],
+                        board["direction"],
+                        section.backbone,
+                        bench,
+                        methods[common[0]]["backbone_label"],
+                        [methods[r]["label"] for r in common],
+                        a,
+                        b,
+                        spearman(a, b),
+                    )
+                )
     return out
 
 

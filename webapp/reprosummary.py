@@ -83,8 +83,11 @@ def summarise(runs: Iterable[dict[str, Any]]) -> list[Group]:
         methods = []
         for method in sorted(by_method, key=str.casefold):
             seeds = sorted(by_method[method], key=lambda r: (r["seed"] is None, r["seed"]))
-            methods.append(MethodRuns(method, seeds, {metric_key(m): mean_std(r.get(metric_key(m)) for r in seeds) for m in SHOWN},
-                                      mean_std(r.get("wall_time_s") for r in seeds)))
+            methods.append(
+                MethodRuns(
+                    method, seeds, {metric_key(m): mean_std(r.get(metric_key(m)) for r in seeds) for m in SHOWN}, mean_std(r.get("wall_time_s") for r in seeds)
+                )
+            )
         shown = [(m, metric_key(m)) for m in SHOWN if any(r.get(metric_key(m)) is not None for mr in methods for r in mr.runs)]
         out.append(Group(benchmark, scenario, profile, methods, shown))
     return out

@@ -22,8 +22,15 @@ SHOWN_LOSS_METRICS: tuple[str, ...] = ("LP-AVG", "LP-BWT", "LP-GEN")
 
 def for_paper(atlas: Any, con: sqlite3.Connection, key: str, results: list[dict[str, Any]]) -> dict[str, Any] | None:
     """:func:`paper_reproduction` with the per-build caches of ``atlas`` (a :class:`webapp.app.Atlas`)."""
-    return paper_reproduction(con, key, results, atlas.cached("measured", measured_all), atlas.cached("repro_methods", queries.repro_methods),
-                              atlas.cached("repro_benchmarks", queries.repro_benchmarks), atlas.cached("meta", queries.meta))
+    return paper_reproduction(
+        con,
+        key,
+        results,
+        atlas.cached("measured", measured_all),
+        atlas.cached("repro_methods", queries.repro_methods),
+        atlas.cached("repro_benchmarks", queries.repro_benchmarks),
+        atlas.cached("meta", queries.meta),
+    )
 
 
 def measured_all(con: sqlite3.Connection) -> list[Measured]:
@@ -31,8 +38,15 @@ def measured_all(con: sqlite3.Connection) -> list[Measured]:
     return summarise(queries.reproduction_metrics(con))
 
 
-def paper_reproduction(con: sqlite3.Connection, key: str, results: list[dict[str, Any]], measured: list[Measured],
-                       methods: dict[str, dict[str, Any]], benchmarks: dict[str, dict[str, Any]], meta: dict[str, str]) -> dict[str, Any] | None:
+def paper_reproduction(
+    con: sqlite3.Connection,
+    key: str,
+    results: list[dict[str, Any]],
+    measured: list[Measured],
+    methods: dict[str, dict[str, Any]],
+    benchmarks: dict[str, dict[str, Any]],
+    meta: dict[str, str],
+) -> dict[str, Any] | None:
     """The paper's link and one row per method × benchmark that stands behind it; ``None`` for a paper without a link."""
     link = queries.paper_link(con, key)
     if link is None:
@@ -45,8 +59,7 @@ def paper_reproduction(con: sqlite3.Connection, key: str, results: list[dict[str
         if m is None:
             continue
         wanted = [link["benchmark"]] if link["benchmark"] else m["benchmarks"]
-        ran = sorted((s for s in measured if s.ref == ref and s.benchmark in wanted),
-                     key=lambda s: (wanted.index(s.benchmark), s.profile))
+        ran = sorted((s for s in measured if s.ref == ref and s.benchmark in wanted), key=lambda s: (wanted.index(s.benchmark), s.profile))
         for s in ran:
             rows.append(_row(m, benchmarks, s.benchmark, s.profile, s.seeds, s, results))
         if not ran:
@@ -54,22 +67,39 @@ def paper_reproduction(con: sqlite3.Connection, key: str, results: list[dict[str
     first = rows[0] if rows else None
     loss_only = any(r["measured"] for r in rows) and not any("AA" in (r["measured"] or {}) for r in rows)
     return {
-        "kind": link["link"], "method": link["methods"][0] if link["methods"] else None, "methods": link["methods"],
+        "kind": link["link"],
+        "method": link["methods"][0] if link["methods"] else None,
+        "methods": link["methods"],
         "benchmark": link["benchmark"] or (first["benchmark"] if first else None),
-        "backbone": first["backbone"] if first else None, "note": link["note"],
-        "family": link["family"], "family_label": link["family_label"], "reason": link["reason"], "reason_text": link["reason_text"],
-        "label": link["label"], "stand_in_benchmark": link["benchmark"], "runs": rows,
+        "backbone": first["backbone"] if first else None,
+        "note": link["note"],
+        "family": link["family"],
+        "family_label": link["family_label"],
+        "reason": link["reason"],
+        "reason_text": link["reason_text"],
+        "label": link["label"],
+        "stand_in_benchmark": link["benchmark"],
+        "runs": rows,
         "metrics": list(SHOWN_LOSS_METRICS if loss_only else SHOWN_METRICS),
     }
 
 
-def _row(m: dict[str, Any], benchmarks: dict[str, dict[str, Any]], benchmark: str, profile: str, seeds: list[int],
-         s: Measured | None, results: list[dict[str, Any]]) -> dict[str, Any]:
+def _row(
+    m: dict[str, Any], benchmarks: dict[str, dict[str, Any]], benchmark: str, profile: str, seeds: list[int], s: Measured | None, results: list[dict[str, Any]]
+) -> dict[str, Any]:
     bench = benchmarks.get(benchmark, {})
     return {
-        "method": m["ref"], "method_id": m["method_id"], "label": m["label"], "approach": m["approach"],
-        "backbone": m["backbone_label"], "backbone_note": m["backbone_note"], "benchmark": benchmark,
-        "scenario": bench.get("scenario"), "benchmark_description": bench.get("description"), "profile": profile, "seeds": seeds,
+        "method": m["ref"],
+        "method_id": m["method_id"],
+        "label": m["label"],
+        "approach": m["approach"],
+        "backbone": m["backbone_label"],
+        "backbone_note": m["backbone_note"],
+        "benchmark": benchmark,
+        "scenario": bench.get("scenario"),
+        "benchmark_description": bench.get("description"),
+        "profile": profile,
+        "seeds": seeds,
         "measured": {METRICS[k]: {"mean": st.mean, "std": st.std, "n": st.n} for k, st in s.stats.items()} if s else None,
         "measured_text": {METRICS[k]: st.text(3 if METRICS[k].startswith("LP-") else 1) for k, st in s.stats.items()} if s else {},
         # a reported number beside a measured one only where benchmark, protocol and metric match (webapp.measured.comparable)

@@ -112,15 +112,35 @@ def pivot(results: Iterable[dict[str, Any]], own_key: str | None = None) -> list
         rkey = (r["method_key"] or r["method"], r["method"], bool(r["reference"]), r["paper_key"], r["table_ref"])
         row = b["rows"].get(rkey)
         if row is None:
-            row = b["rows"][rkey] = Row(r["method"], r["method_paper_key"], bool(r["native"]), bool(r["reference"]), r["paper_key"],
-                                        r.get("reporter_title") or r["paper_key"], r["table_ref"])
+            row = b["rows"][rkey] = Row(
+                r["method"],
+                r["method_paper_key"],
+                bool(r["native"]),
+                bool(r["reference"]),
+                r["paper_key"],
+                r.get("reporter_title") or r["paper_key"],
+                r["table_ref"],
+            )
         row.cells[(r["metric_id"], column)] = Cell(r["value"], r["provenance"], r["note"], r["id"])
     out = []
     for b in blocks.values():
         h = b["head"]
         rows = sorted(b["rows"].values(), key=lambda x: ({"native": 0, "rerun": 1, "reference": 2}[x.kind], x.method.casefold(), x.table))
-        out.append(Block(h["benchmark_id"], h.get("benchmark_name") or h["benchmark_id"], h["backbone"], h["order_group"], h.get("order_label"),
-                         h["num_tasks"], h["shots"], list(b["metrics"]), {m: column_order(cols) for m, cols in b["metrics"].items()}, b["leaderboards"], rows))
+        out.append(
+            Block(
+                h["benchmark_id"],
+                h.get("benchmark_name") or h["benchmark_id"],
+                h["backbone"],
+                h["order_group"],
+                h.get("order_label"),
+                h["num_tasks"],
+                h["shots"],
+                list(b["metrics"]),
+                {m: column_order(cols) for m, cols in b["metrics"].items()},
+                b["leaderboards"],
+                rows,
+            )
+        )
     if own_key is not None:
         out.sort(key=lambda blk: not any(r.paper_key == own_key for r in blk.rows))
     return out

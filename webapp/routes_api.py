@@ -35,8 +35,10 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut, "description": "Unknown filter value or malformed parameter; `errors` says which."},
 }
 EXPORT_ERRORS: dict[int | str, dict[str, Any]] = {  # errors are JSON even where the export is not
-    400: {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
-    "description": "Unknown filter value or malformed parameter."},
+    400: {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}},
+        "description": "Unknown filter value or malformed parameter.",
+    },
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorOut, "description": "No such item."}}
 EXPORT_NOT_FOUND: dict[int | str, dict[str, Any]] = {
@@ -56,15 +58,25 @@ def paper_filter(
     venue: Annotated[list[str] | None, Query(description="venue label(s) exactly as listed, e.g. 'Findings of EMNLP 2023'")] = None,
     kind: Annotated[list[str] | None, Query(description="paper kind(s): method, benchmark, study, survey, tool")] = None,
     dataset: Annotated[list[str] | None, Query(description="dataset id(s) the paper uses (see /api/datasets)")] = None,
-    reproduction: Annotated[list[str] | None, Query(description="link kind(s) to the reproductions: exact (its own method runs), "
-                                                   "family (a reference reproduction of its technique stands in) or none")] = None,
+    reproduction: Annotated[
+        list[str] | None,
+        Query(
+            description="link kind(s) to the reproductions: exact (its own method runs), family (a reference reproduction of its technique stands in) or none"
+        ),
+    ] = None,
     year_min: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
     year_max: Annotated[int | None, Query(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] = None,
     has_code: Annotated[bool | None, Query(description="only papers with (true) or without (false) official code")] = None,
     has_reproduction: Annotated[bool | None, Query(description="only papers with (true) or without (false) a reproduction")] = None,
     in_survey: Annotated[bool | None, Query(description="only papers the survey lists (true) or papers added beyond it (false)")] = None,
-    q: Annotated[str | None, Query(max_length=MAX_Q, description="full-text search over title, survey acronym, authors, aliases, arXiv ids and summary "
-                                   "(words are ANDed, each also matches as a prefix; a-b or 2310.15694 is one phrase)")] = None,
+    q: Annotated[
+        str | None,
+        Query(
+            max_length=MAX_Q,
+            description="full-text search over title, survey acronym, authors, aliases, arXiv ids and summary "
+            "(words are ANDed, each also matches as a prefix; a-b or 2310.15694 is one phrase)",
+        ),
+    ] = None,
     sort: Annotated[str | None, Query(description=f"one of {', '.join(SORTS)}; default: relevance when q is given, else -year")] = None,
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = 25,
@@ -77,23 +89,29 @@ Filter = Annotated[PaperFilter, Depends(paper_filter)]
 
 
 @router.get("/api/papers", tags=["papers"], responses=ERRORS)
-def api_papers(request: Request, f: Filter,
-               facets: Annotated[bool, Query(description="include facet counts for the current filter")] = False) -> dict[str, Any]:
+def api_papers(
+    request: Request, f: Filter, facets: Annotated[bool, Query(description="include facet counts for the current filter")] = False
+) -> dict[str, Any]:
     """Papers matching the filters, one page at a time, with the total count."""
     atlas = atlas_of(request)
     con = atlas.con()
     total, keys, facet_values = atlas.index().search(con, f, with_facets=facets)
     out: dict[str, Any] = {
-        "total": total, "page": f.page, "per_page": f.per_page, "pages": max(1, math.ceil(total / f.per_page)),
-        "filters": dict(_group(f.params(paging=False))), "papers": [paper_public_dict(p) for p in read.papers(con, keys)],
+        "total": total,
+        "page": f.page,
+        "per_page": f.per_page,
+        "pages": max(1, math.ceil(total / f.per_page)),
+        "filters": dict(_group(f.params(paging=False))),
+        "papers": [paper_public_dict(p) for p in read.papers(con, keys)],
     }
     if f.unsearchable:
         out["notice"] = f"q {f.q!r} has no word to search for (letters or digits), so it does not narrow the list"
     if f.notices:
         out["notices"] = list(f.notices)
     if facets:
-        out["facets"] = {name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in vals]
-                         for name, vals in (facet_values or {}).items()}
+        out["facets"] = {
+            name: [{"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in vals] for name, vals in (facet_values or {}).items()
+        }
     return out
 
 
@@ -120,9 +138,33 @@ def api_paper(request: Request, key: Annotated[str, Path(max_length=200)]) -> di
     return out
 
 
-RESULT_FIELDS = ("id", "paper_key", "benchmark_id", "task_order", "task_order_printed", "order_group", "num_tasks", "shots", "backbone",
-                 "method", "method_key", "method_name", "method_paper_key", "native", "reference", "metric_id", "value", "table_ref", "note",
-                 "provenance", "also_in", "seeds", "hardware", "batch_size", "leaderboard")
+RESULT_FIELDS = (
+    "id",
+    "paper_key",
+    "benchmark_id",
+    "task_order",
+    "task_order_printed",
+    "order_group",
+    "num_tasks",
+    "shots",
+    "backbone",
+    "method",
+    "method_key",
+    "method_name",
+    "method_paper_key",
+    "native",
+    "reference",
+    "metric_id",
+    "value",
+    "table_ref",
+    "note",
+    "provenance",
+    "also_in",
+    "seeds",
+    "hardware",
+    "batch_size",
+    "leaderboard",
+)
 
 
 def _result(r: dict[str, Any]) -> dict[str, Any]:
@@ -145,8 +187,31 @@ def _reproduction(r: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _repro(r: dict[str, Any]) -> dict[str, Any]:
-    keep = ("id", "method", "benchmark", "scenario", "profile", "seed", "aa", "aia", "fm", "bwt", "fwt", "im", "metrics", "trainable_params",
-            "total_params", "wall_time_s", "peak_memory_mb", "command", "created", "device", "matrix", "task_names", "papers")
+    keep = (
+        "id",
+        "method",
+        "benchmark",
+        "scenario",
+        "profile",
+        "seed",
+        "aa",
+        "aia",
+        "fm",
+        "bwt",
+        "fwt",
+        "im",
+        "metrics",
+        "trainable_params",
+        "total_params",
+        "wall_time_s",
+        "peak_memory_mb",
+        "command",
+        "created",
+        "device",
+        "matrix",
+        "task_names",
+        "papers",
+    )
     return {k: r.get(k) for k in keep if k in r}
 
 
@@ -158,9 +223,20 @@ def api_taxonomy(request: Request) -> dict[str, Any]:
     atlas = atlas_of(request)
     tax = atlas.vocab().taxonomy
     tree = atlas.cached("tree", lambda con: queries.taxonomy_tree(con, tax))
-    axes = {axis: [{"value": v.value, "label": v.label, "description": v.description, **({"setting": v.setting} if v.setting else {}),
-                    "extension": v.extension, **({"rationale": v.rationale} if v.extension else {})}
-                   for v in vals] for axis, vals in tax.values.items()}
+    axes = {
+        axis: [
+            {
+                "value": v.value,
+                "label": v.label,
+                "description": v.description,
+                **({"setting": v.setting} if v.setting else {}),
+                "extension": v.extension,
+                **({"rationale": v.rationale} if v.extension else {}),
+            }
+            for v in vals
+        ]
+        for axis, vals in tax.values.items()
+    }
     return {"axes": axes, "tree": tree}
 
 
@@ -209,16 +285,20 @@ def api_results(
     atlas = atlas_of(request)
     known = atlas.cached("result_vocab", queries.result_vocab)
     benchmark, metric, leaderboard, paper = (v or None for v in (benchmark, metric, leaderboard, paper))  # empty form field: any
-    errors = _check_known("benchmark", benchmark, known["benchmark"]) + _check_known("metric", metric, known["metric"]) \
+    errors = (
+        _check_known("benchmark", benchmark, known["benchmark"])
+        + _check_known("metric", metric, known["metric"])
         + _check_known("leaderboard", leaderboard, known["leaderboard"])
+    )
     allowed = {"benchmark", "metric", "leaderboard", "paper", "native", "page", "per_page"}
     errors += [f"unknown parameter {k!r}" for k in request.query_params if k not in allowed]
     if errors:
         raise FilterError(errors)
     if paper is not None and paper not in known["paper"]:
         raise HTTPException(404, _check_known("paper", paper, known["paper"])[0])
-    total, rows = queries.result_list(atlas.con(), benchmark=benchmark, metric=metric, leaderboard=leaderboard, paper=paper,
-                                      native=native, limit=per_page, offset=(page - 1) * per_page)
+    total, rows = queries.result_list(
+        atlas.con(), benchmark=benchmark, metric=metric, leaderboard=leaderboard, paper=paper, native=native, limit=per_page, offset=(page - 1) * per_page
+    )
     return {"total": total, "page": page, "per_page": per_page, "results": [_result(r) for r in rows]}
 
 
@@ -246,17 +326,21 @@ def _board(request: Request, lb_id: str) -> tuple[dict[str, Any], Any, Any]:
     return loaded
 
 
-BackboneQ = Annotated[list[str] | None, Query(description="only these backbone(s); ranks are always within one backbone; "
-                                                          "a backbone of another board selects nothing")]
+BackboneQ = Annotated[
+    list[str] | None, Query(description="only these backbone(s); ranks are always within one backbone; a backbone of another board selects nothing")
+]
 VerifiedQ = Annotated[bool | None, Query(description="true: only numbers read in the paper's own text (provenance paper-text)")]
 HasCodeQ = Annotated[bool | None, Query(description="only entries whose method's paper has (true) or lacks (false) a code URL")]
-RankByQ = Annotated[str | None, Query(description="the column that ranks: an order, avg, or value (default: avg when the board has it); "
-                                                 "a column this board lacks ranks no entry")]
+RankByQ = Annotated[
+    str | None,
+    Query(description="the column that ranks: an order, avg, or value (default: avg when the board has it); a column this board lacks ranks no entry"),
+]
 
 
 @router.get("/api/leaderboards/{lb_id:path}", tags=["leaderboards"], responses={**NOT_FOUND, **ERRORS})
-def api_leaderboard(request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None,
-                    rank_by: RankByQ = None) -> dict[str, Any]:
+def api_leaderboard(
+    request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None, rank_by: RankByQ = None
+) -> dict[str, Any]:
     """A board: per backbone, ranked entries, unranked entries and reference rows, each with provenance and protocol details."""
     return board_json(*_board(request, lb_id))
 
@@ -268,8 +352,9 @@ def api_methods(request: Request) -> list[dict[str, Any]]:
 
 
 @router.get("/api/compare", tags=["leaderboards"], responses=ERRORS)
-def api_compare(request: Request,
-        method: Annotated[list[str], Query(description="two or more different method keys from /api/methods")]) -> list[dict[str, Any]]:
+def api_compare(
+    request: Request, method: Annotated[list[str], Query(description="two or more different method keys from /api/methods")]
+) -> list[dict[str, Any]]:
     """Methods side by side on every board where one of them has a number, per backbone, with their ranks on the board."""
     con = atlas_of(request).con()
     chosen = parse_methods(request.query_params.multi_items(), queries.method_list(con))
@@ -301,8 +386,11 @@ def _export(request: Request, f: PaperFilter, fmt: ExportFormat) -> Response:
     atlas = atlas_of(request)
     con = atlas.con()
     papers = read.papers(con, atlas.index().search(con, f, paged=False)[1])
-    return Response(fmt.write(papers, atlas.vocab().taxonomy), media_type=fmt.media_type,
-                    headers={"Content-Disposition": f'attachment; filename="clatlas-papers.{fmt.suffix}"'})
+    return Response(
+        fmt.write(papers, atlas.vocab().taxonomy),
+        media_type=fmt.media_type,
+        headers={"Content-Disposition": f'attachment; filename="clatlas-papers.{fmt.suffix}"'},
+    )
 
 
 def _add_export_route(fmt: ExportFormat) -> None:
@@ -313,8 +401,15 @@ def _add_export_route(fmt: ExportFormat) -> None:
 
     endpoint.__doc__ = f"Every paper matching the filters (paging ignored): {fmt.description}"
     schema = {"type": "array", "items": {"type": "object"}} if fmt.media_type == "application/json" else {"type": "string"}
-    router.add_api_route(f"/export/papers.{fmt.suffix}", endpoint, methods=["GET"], tags=["exports"], name=f"export_{fmt.name}",
-                         responses={**EXPORT_ERRORS, 200: {"content": {fmt.media_type: {"schema": schema}}}}, response_class=Response)
+    router.add_api_route(
+        f"/export/papers.{fmt.suffix}",
+        endpoint,
+        methods=["GET"],
+        tags=["exports"],
+        name=f"export_{fmt.name}",
+        responses={**EXPORT_ERRORS, 200: {"content": {fmt.media_type: {"schema": schema}}}},
+        response_class=Response,
+    )
 
 
 for _fmt in web_formats():  # every registered paper export the web serves (catalog.exportformats)
@@ -322,17 +417,23 @@ for _fmt in web_formats():  # every registered paper export the web serves (cata
 
 
 @router.get("/export/leaderboards/{lb_id:path}.csv", tags=["exports"], responses={**EXPORT_ERRORS, **EXPORT_NOT_FOUND}, response_class=CSVResponse)
-def export_board_csv(request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None,
-                     rank_by: RankByQ = None) -> Response:
+def export_board_csv(
+    request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None, rank_by: RankByQ = None
+) -> Response:
     """One board as CSV (the filters of the board page apply): one line per entry, one column per order."""
     head, _, view = _board(request, lb_id)
     return CSVResponse(board_csv(head, view), headers={"Content-Disposition": f'attachment; filename="{_file_name(lb_id)}.csv"'})
 
 
-@router.get("/export/leaderboards/{lb_id:path}.json", tags=["exports"], response_class=JSONTextResponse,
-            responses={**EXPORT_ERRORS, **EXPORT_NOT_FOUND, 200: {"content": {"application/json": {"schema": {"type": "object"}}}}})
-def export_board_json(request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None,
-                      rank_by: RankByQ = None) -> Response:
+@router.get(
+    "/export/leaderboards/{lb_id:path}.json",
+    tags=["exports"],
+    response_class=JSONTextResponse,
+    responses={**EXPORT_ERRORS, **EXPORT_NOT_FOUND, 200: {"content": {"application/json": {"schema": {"type": "object"}}}}},
+)
+def export_board_json(
+    request: Request, lb_id: str, backbone: BackboneQ = None, verified: VerifiedQ = None, has_code: HasCodeQ = None, rank_by: RankByQ = None
+) -> Response:
     """One board as JSON, the same document as /api/leaderboards/{id}, as a download."""
     import json
 
@@ -342,4 +443,3 @@ def export_board_json(request: Request, lb_id: str, backbone: BackboneQ = None, 
 
 def _file_name(lb_id: str) -> str:
     return "clatlas-" + "".join(c if c.isalnum() or c in "-_" else "_" for c in lb_id)
-

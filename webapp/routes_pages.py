@@ -46,8 +46,7 @@ def home(request: Request) -> Response:
     counts = atlas.cached("counts", queries.counts)
     meta = atlas.cached("meta", queries.meta)
     extensions = [v for axis in AXES for v in tax.values[axis] if v.extension]
-    return atlas.render(request, "home.html", tree=tree, counts=counts, meta=meta, sunburst=sunburst, PaperFilter=PaperFilter,
-                        tax=tax, extensions=extensions)
+    return atlas.render(request, "home.html", tree=tree, counts=counts, meta=meta, sunburst=sunburst, PaperFilter=PaperFilter, tax=tax, extensions=extensions)
 
 
 @router.get("/papers", response_class=HTMLResponse)
@@ -74,8 +73,9 @@ def paper_bib(request: Request, key: str) -> Response:
     papers = read.papers(atlas_of(request).con(), [key])
     if not papers:
         raise HTTPException(404, f"no paper with key {key!r}")
-    return Response(papers_to_bibtex(papers), media_type="application/x-bibtex; charset=utf-8",
-                    headers={"Content-Disposition": f'attachment; filename="{key}.bib"'})
+    return Response(
+        papers_to_bibtex(papers), media_type="application/x-bibtex; charset=utf-8", headers={"Content-Disposition": f'attachment; filename="{key}.bib"'}
+    )
 
 
 @router.get("/papers/{key}", response_class=HTMLResponse)
@@ -90,13 +90,23 @@ def paper(request: Request, key: str) -> Response:
     tax = atlas.vocab().taxonomy
     results = queries.results_for_paper(con, key)
     repro = reproview.for_paper(atlas, con, key, results)
-    extensions = [v for axis in AXES for value in dict.fromkeys(getattr(pl, axis) for pl in p.placements)
-                  if (v := tax.get(axis, value)) is not None and v.extension]
+    extensions = [
+        v for axis in AXES for value in dict.fromkeys(getattr(pl, axis) for pl in p.placements) if (v := tax.get(axis, value)) is not None and v.extension
+    ]
     return atlas.render(
-        request, "paper.html", p=p, tax=tax, results=results, repro=repro, extensions=extensions,
-        grid=resultgrid.pivot(results, key), column_label=resultgrid.column_label,
-        datasets=queries.datasets_of_paper(con, key), related=queries.related_papers(con, key),
-        sources=p.sources, PaperFilter=PaperFilter,
+        request,
+        "paper.html",
+        p=p,
+        tax=tax,
+        results=results,
+        repro=repro,
+        extensions=extensions,
+        grid=resultgrid.pivot(results, key),
+        column_label=resultgrid.column_label,
+        datasets=queries.datasets_of_paper(con, key),
+        related=queries.related_papers(con, key),
+        sources=p.sources,
+        PaperFilter=PaperFilter,
     )
 
 
@@ -116,10 +126,7 @@ def _paper_not_found(request: Request, name: str) -> Response:
         if key is not None:
             return RedirectResponse(f"/papers/{key}", status_code=302)
     near = lookup.suggestions(con, name[:MAX_NAME])
-    return atlas.render(request, "error.html", 404, title="Not found", status=404, errors=[f"no paper with key {name!r}"],
-                        suggestions=near)
-
-
+    return atlas.render(request, "error.html", 404, title="Not found", status=404, errors=[f"no paper with key {name!r}"], suggestions=near)
 
 
 @router.get("/datasets", response_class=HTMLResponse)

@@ -140,17 +140,30 @@ def search_index(client: Any) -> dict[str, Any]:
     taxonomy = _get(client, "/api/taxonomy").json()
     papers = []
     for p in _get(client, "/export/papers.json").json():
-        papers.append({
-            "key": p["key"], "title": p["title"], "authors": p["authors"], "year": p["year"], "first_public": p.get("first_public"),
-            "venue": p["venue"], "kind": p["kind"], "code_url": p.get("code_url"), "has_reproduction": bool(p.get("has_reproduction")),
-            "in_survey": bool(p.get("in_survey")), "acronym": (p.get("survey") or {}).get("acronym"),
-            "aliases": [" ".join(x for x in (a.get("title"), a.get("arxiv")) if x) for a in p.get("aliases") or []],
-            "ids": [x for x in (p.get("arxiv"), p.get("doi")) if x], "datasets": p.get("datasets") or [],
-            "placements": [[pl["setting"], pl["increment"], pl["family"], pl["technique"], pl.get("approach")] for pl in p["placements"]],
-            "summary": p.get("summary") or "",
-        })
-    axes = {axis: [{"value": v["value"], "label": v["label"], "extension": v.get("extension", False), "rationale": v.get("rationale")}
-                   for v in values] for axis, values in taxonomy["axes"].items()}
+        papers.append(
+            {
+                "key": p["key"],
+                "title": p["title"],
+                "authors": p["authors"],
+                "year": p["year"],
+                "first_public": p.get("first_public"),
+                "venue": p["venue"],
+                "kind": p["kind"],
+                "code_url": p.get("code_url"),
+                "has_reproduction": bool(p.get("has_reproduction")),
+                "in_survey": bool(p.get("in_survey")),
+                "acronym": (p.get("survey") or {}).get("acronym"),
+                "aliases": [" ".join(x for x in (a.get("title"), a.get("arxiv")) if x) for a in p.get("aliases") or []],
+                "ids": [x for x in (p.get("arxiv"), p.get("doi")) if x],
+                "datasets": p.get("datasets") or [],
+                "placements": [[pl["setting"], pl["increment"], pl["family"], pl["technique"], pl.get("approach")] for pl in p["placements"]],
+                "summary": p.get("summary") or "",
+            }
+        )
+    axes = {
+        axis: [{"value": v["value"], "label": v["label"], "extension": v.get("extension", False), "rationale": v.get("rationale")} for v in values]
+        for axis, values in taxonomy["axes"].items()
+    }
     return {"axes": axes, "papers": papers}
 
 

@@ -20,7 +20,7 @@ from catalog.read import papers as read_papers
 # names as they are written in the catalog's BibTeX, and as a reader must see them
 NAMES = {
     r"Vuli{\'c}, Ivan": "Ivan Vulić",
-    r'Engl{\"a}nder, Leon': "Leon Engländer",
+    r"Engl{\"a}nder, Leon": "Leon Engländer",
     r"Lesort, Timoth{\'e}e": "Timothée Lesort",
     r"W{\'o}jcik, Mateusz": "Mateusz Wójcik",
     r"Sedoc, Jo{\~a}o": "João Sedoc",
@@ -30,8 +30,11 @@ NAMES = {
     r"De Lange, Matthias": "Matthias De Lange",
     r"{Costa-juss{\`a}}, Marta R.": "Marta R. Costa-jussà",
 }
-BIB = ("@inproceedings{vulic2023names,\n  title = {Names With Accents},\n  author = {" + " and ".join(NAMES)
-       + "},\n  booktitle = {Proceedings},\n  year = {2023},\n}")
+BIB = (
+    "@inproceedings{vulic2023names,\n  title = {Names With Accents},\n  author = {"
+    + " and ".join(NAMES)
+    + "},\n  booktitle = {Proceedings},\n  year = {2023},\n}"
+)
 
 
 def test_names_are_decoded_to_unicode() -> None:
@@ -39,7 +42,7 @@ def test_names_are_decoded_to_unicode() -> None:
 
 
 def test_braces_still_protect_an_and() -> None:
-    entry = parse_entry("@misc{k, title = {T}, author = {{Black and Decker Lab} and M{\\\"u}ller, Jo}, year = {2020}}")
+    entry = parse_entry('@misc{k, title = {T}, author = {{Black and Decker Lab} and M{\\"u}ller, Jo}, year = {2020}}')
     assert entry.authors == ["Black and Decker Lab", "Jo Müller"]
 
 
@@ -50,8 +53,14 @@ def test_latex_to_unicode() -> None:
 
 @pytest.fixture()
 def accented_db(mini_data: Path, tmp_path: Path) -> Path:
-    body = dict(title="Names With Accents", year=2023, venue="Proceedings 2023", sources=["https://example.org/names"],
-                summary="A paper whose authors have accented names.", bibtex=BIB + "\n")
+    body = dict(
+        title="Names With Accents",
+        year=2023,
+        venue="Proceedings 2023",
+        sources=["https://example.org/names"],
+        summary="A paper whose authors have accented names.",
+        bibtex=BIB + "\n",
+    )
     (mini_data / "papers" / "vulic2023names.yaml").write_text(yaml.safe_dump(body, sort_keys=False, allow_unicode=True), encoding="utf-8")
     db = tmp_path / "catalog.sqlite"
     build_database(mini_data, db)
@@ -62,8 +71,12 @@ def test_round_trip_through_the_database_and_every_export(accented_db: Path) -> 
     con = sqlite3.connect(accented_db)
     try:
         papers = read_papers(con, ["vulic2023names"])
-        stored = [n for (n,) in con.execute("SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id "
-                                            "WHERE pa.paper_key = 'vulic2023names' ORDER BY pa.position")]
+        stored = [
+            n
+            for (n,) in con.execute(
+                "SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id WHERE pa.paper_key = 'vulic2023names' ORDER BY pa.position"
+            )
+        ]
     finally:
         con.close()
     unicode_names = list(NAMES.values())

@@ -27,12 +27,41 @@ from catalog.paths import data_dir
 from catalog.schema import Dataset
 
 
-def row(method: str, backbone: str, value: float, order: str | None = "avg", *, paper: str = "p2024a", table: str = "Table 1",
-        method_paper: str | None = None, native: bool = False, reference: bool = False, provenance: str = "paper-text",
-        year: int | None = 2024, code_url: str | None = None, **extra: object) -> dict:
-    return dict(paper_key=paper, paper_title=paper, table_ref=table, method=method, method_key=method_key(method, method_paper),
-                method_name=method, method_paper_key=method_paper, backbone=backbone, backbone_key=backbone_key(backbone), native=native,
-                reference=reference, task_order=order, value=value, provenance=provenance, year=year, code_url=code_url, **extra)
+def row(
+    method: str,
+    backbone: str,
+    value: float,
+    order: str | None = "avg",
+    *,
+    paper: str = "p2024a",
+    table: str = "Table 1",
+    method_paper: str | None = None,
+    native: bool = False,
+    reference: bool = False,
+    provenance: str = "paper-text",
+    year: int | None = 2024,
+    code_url: str | None = None,
+    **extra: object,
+) -> dict:
+    return dict(
+        paper_key=paper,
+        paper_title=paper,
+        table_ref=table,
+        method=method,
+        method_key=method_key(method, method_paper),
+        method_name=method,
+        method_paper_key=method_paper,
+        backbone=backbone,
+        backbone_key=backbone_key(backbone),
+        native=native,
+        reference=reference,
+        task_order=order,
+        value=value,
+        provenance=provenance,
+        year=year,
+        code_url=code_url,
+        **extra,
+    )
 
 
 COLS = ["1", "2", "3", AVG]
@@ -48,14 +77,21 @@ def test_method_identity_goes_through_the_method_paper() -> None:
 
 
 def test_method_display_name() -> None:
-    names = method_names([
-        ("lee2024", "O-Lora", "wang2023orthogonal", False, "O-LoRA"), ("kim2024", "OLoRA", "wang2023orthogonal", False, "O-LoRA"),
-        ("wang2023orthogonal", "O-LoRA (ours)", "wang2023orthogonal", True, "O-LoRA"),
-        ("a", "PP", "razdaibiedina2023progressive", False, "PP"), ("b", "ProgPrompt", "razdaibiedina2023progressive", False, "PP"),
-        ("b", "ProgPrompt", "razdaibiedina2023progressive", False, "PP"), ("c", "LFPT5", "qin2022lfpt5", False, "LFPT5"),
-        ("d", "LFPT-5", "qin2022lfpt5", False, "LFPT5"),
-        ("b", "Seq FT", None, False, None), ("c", "seq ft", None, False, None), ("d", "Seq FT", None, False, None),
-    ])
+    names = method_names(
+        [
+            ("lee2024", "O-Lora", "wang2023orthogonal", False, "O-LoRA"),
+            ("kim2024", "OLoRA", "wang2023orthogonal", False, "O-LoRA"),
+            ("wang2023orthogonal", "O-LoRA (ours)", "wang2023orthogonal", True, "O-LoRA"),
+            ("a", "PP", "razdaibiedina2023progressive", False, "PP"),
+            ("b", "ProgPrompt", "razdaibiedina2023progressive", False, "PP"),
+            ("b", "ProgPrompt", "razdaibiedina2023progressive", False, "PP"),
+            ("c", "LFPT5", "qin2022lfpt5", False, "LFPT5"),
+            ("d", "LFPT-5", "qin2022lfpt5", False, "LFPT5"),
+            ("b", "Seq FT", None, False, None),
+            ("c", "seq ft", None, False, None),
+            ("d", "Seq FT", None, False, None),
+        ]
+    )
     assert names["paper:wang2023orthogonal"] == "O-LoRA (ours)"  # as its own paper prints it
     assert names["paper:razdaibiedina2023progressive"] == "ProgPrompt"  # else the spelling most papers (then rows) print
     assert names["paper:qin2022lfpt5"] == "LFPT5"  # a tie goes to the survey's acronym
@@ -63,8 +99,12 @@ def test_method_display_name() -> None:
 
 
 def test_entry_notes_are_shown_once() -> None:
-    rows = [row("A", "x", 1.0, "1", note="Main table."), row("A", "x", 2.0, "2", note="Main table."),
-            row("A", "x", 1.5, AVG, note="Main table. The avg column is the mean."), row("A", "x", 3.0, "3", note="Other.")]
+    rows = [
+        row("A", "x", 1.0, "1", note="Main table."),
+        row("A", "x", 2.0, "2", note="Main table."),
+        row("A", "x", 1.5, AVG, note="Main table. The avg column is the mean."),
+        row("A", "x", 3.0, "3", note="Other."),
+    ]
     (e,) = group_entries(rows)
     assert e.notes == ["Main table. The avg column is the mean.", "Other."]
 
@@ -75,9 +115,11 @@ def test_backbone_spellings() -> None:
 
 
 def test_entries_fold_orders_of_one_method_in_one_table() -> None:
-    rows = [row("O-Lora", "T5-large", 75.4, "1", method_paper="wang2023orthogonal"),
-            row("O-LoRA", "T5-large", 75.8, AVG, method_paper="wang2023orthogonal"),
-            row("O-LoRA", "T5-large", 74.0, AVG, method_paper="wang2023orthogonal", table="Table 4")]
+    rows = [
+        row("O-Lora", "T5-large", 75.4, "1", method_paper="wang2023orthogonal"),
+        row("O-LoRA", "T5-large", 75.8, AVG, method_paper="wang2023orthogonal"),
+        row("O-LoRA", "T5-large", 74.0, AVG, method_paper="wang2023orthogonal", table="Table 4"),
+    ]
     entries = group_entries(rows)
     assert [(e.table, sorted(e.cells), e.printed_names) for e in entries] == [("Table 1", ["1", AVG], ["O-Lora", "O-LoRA"]), ("Table 4", [AVG], ["O-LoRA"])]
 
@@ -127,9 +169,19 @@ def test_filters_apply_before_ranking() -> None:
 @pytest.mark.parametrize("seed", range(5))
 def test_no_board_ranks_two_backbones_together_or_a_reference_row(seed: int) -> None:
     rng = random.Random(seed)
-    rows = [row(f"M{i}", rng.choice(["T5-large", "t5 large", "LLaMA-7B", "T5-xl"]), round(rng.uniform(0, 90), 1), rng.choice(["1", "2", AVG, None]),
-                paper=f"p{i % 7}", table=f"Table {i % 3}", reference=rng.random() < 0.2, provenance=rng.choice(["paper-text", "extracted"]))
-            for i in range(60)]
+    rows = [
+        row(
+            f"M{i}",
+            rng.choice(["T5-large", "t5 large", "LLaMA-7B", "T5-xl"]),
+            round(rng.uniform(0, 90), 1),
+            rng.choice(["1", "2", AVG, None]),
+            paper=f"p{i % 7}",
+            table=f"Table {i % 3}",
+            reference=rng.random() < 0.2,
+            provenance=rng.choice(["paper-text", "extracted"]),
+        )
+        for i in range(60)
+    ]
     for rank_by in COLS + [NO_ORDER]:
         view = assemble(rows, COLS + [NO_ORDER], rng.choice(["higher", "lower"]), rank_by)
         assert len({s.backbone_key for s in view.sections}) == len(view.sections)
@@ -146,8 +198,14 @@ def test_no_board_ranks_two_backbones_together_or_a_reference_row(seed: int) -> 
 
 
 def test_state_of_the_art_per_year_and_backbone() -> None:
-    rows = [row("A", "x", 60.0, year=2022), row("B", "x", 70.0, year=2023), row("C", "x", 65.0, year=2023), row("D", "y", 50.0, year=2023),
-            row("MTL", "x", 99.0, year=2024, reference=True), row("E", "x", 1.0, year=None)]
+    rows = [
+        row("A", "x", 60.0, year=2022),
+        row("B", "x", 70.0, year=2023),
+        row("C", "x", 65.0, year=2023),
+        row("D", "y", 50.0, year=2023),
+        row("MTL", "x", 99.0, year=2024, reference=True),
+        row("E", "x", 1.0, year=None),
+    ]
     series = best_per_year(assemble(rows, COLS, "higher"))
     assert series == {"x": [(2022, 60.0, "A"), (2023, 70.0, "B")], "y": [(2023, 50.0, "D")]}
 
@@ -165,11 +223,21 @@ def test_board_columns() -> None:
     assert column_label("1", ["1"]) == "order 1"
 
 
-LONG = Dataset.model_validate({
-    "name": "Long", "kind": "benchmark", "description": "d",
-    "task_orders": [{"id": "orders-4-6", "label": "orders 4-6", "num_tasks": 15,
-                     "orders": [{"id": "4", "aliases": ["1"]}, {"id": "5", "aliases": ["2"]}, {"id": "6", "aliases": ["3"]}]}],
-})
+LONG = Dataset.model_validate(
+    {
+        "name": "Long",
+        "kind": "benchmark",
+        "description": "d",
+        "task_orders": [
+            {
+                "id": "orders-4-6",
+                "label": "orders 4-6",
+                "num_tasks": 15,
+                "orders": [{"id": "4", "aliases": ["1"]}, {"id": "5", "aliases": ["2"]}, {"id": "6", "aliases": ["3"]}],
+            }
+        ],
+    }
+)
 
 
 def test_order_names_normalise() -> None:
@@ -208,8 +276,10 @@ def test_real_catalog_boards(tmp_path: Path) -> None:
         keys = {r[0] for r in con.execute("SELECT DISTINCT method_key FROM result WHERE method IN ('O-Lora', 'O-LoRA')")}
         assert keys == {"paper:wang2023orthogonal"}
         # the reprinted O-LoRA T5-large row of Table 4 is stored once, as an also_in of the main table
-        olora = con.execute("SELECT table_ref, also_in_json FROM result WHERE paper_key = 'wang2023orthogonal' AND method = 'O-LoRA' "
-                            "AND backbone = 'T5-large' AND benchmark_id = 'standard-cl-benchmark'").fetchall()
+        olora = con.execute(
+            "SELECT table_ref, also_in_json FROM result WHERE paper_key = 'wang2023orthogonal' AND method = 'O-LoRA' "
+            "AND backbone = 'T5-large' AND benchmark_id = 'standard-cl-benchmark'"
+        ).fetchall()
         assert len(olora) == 4 and all(r[0] == "Table 2" and "Table 4" in r[1] for r in olora)
     finally:
         con.close()

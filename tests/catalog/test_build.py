@@ -31,8 +31,9 @@ def test_build_writes_every_table(mini_data: Path, tmp_path: Path) -> None:
     assert _query(db, "SELECT title, year FROM paper WHERE key = ?", "wang2023orthogonal") == [
         ("Orthogonal Subspace Learning for Language Model Continual Learning", 2023)
     ]
-    authors = _query(db, "SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id WHERE pa.paper_key = ? ORDER BY position",
-        "wang2023orthogonal")
+    authors = _query(
+        db, "SELECT a.name FROM paper_author pa JOIN author a ON a.id = pa.author_id WHERE pa.paper_key = ? ORDER BY position", "wang2023orthogonal"
+    )
     assert [a for (a,) in authors][:2] == ["Xiao Wang", "Tianze Chen"]
     assert _query(db, "SELECT setting, increment, family, technique FROM placement WHERE paper_key = ?", "wang2023orthogonal") == [
         ("offline", "TIL", "LLM", "parameter-efficient")
@@ -63,8 +64,9 @@ def test_first_public_aliases_survey_and_extensions_reach_the_database(mini_data
     path = mini_data / "papers" / "wang2023orthogonal.yaml"
     edit(path, 'arxiv: "2310.14152"', 'arxiv: "2310.14152"\nfirst_public: "2023-10"\naliases:\n  - title: An Older Title\n    arxiv: "2309.00001"')
     text = (mini_data / "papers" / "razdaibiedina2023progressive.yaml").read_text(encoding="utf-8")
-    (mini_data / "papers" / "razdaibiedina2023progressive.yaml").write_text(text.split("survey:")[0] + "placements:" + text.split("placements:", 1)[1],
-        encoding="utf-8")
+    (mini_data / "papers" / "razdaibiedina2023progressive.yaml").write_text(
+        text.split("survey:")[0] + "placements:" + text.split("placements:", 1)[1], encoding="utf-8"
+    )
     db = tmp_path / "catalog.sqlite"
     build_database(mini_data, db)
     assert _query(db, "SELECT first_public, aliases_json, in_survey FROM paper WHERE key = 'wang2023orthogonal'") == [
@@ -149,14 +151,25 @@ def test_results_are_stored_with_canonical_order_and_board(mini_data: Path, tmp_
 
     path = mini_data / "papers" / "wang2023orthogonal.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    base = dict(shots=None, backbone="T5-large", method="O-LoRA", method_paper="wang2023orthogonal", native=True, metric="AA",
-                table="Table 2", provenance="extracted")
+    base = dict(
+        shots=None, backbone="T5-large", method="O-LoRA", method_paper="wang2023orthogonal", native=True, metric="AA", table="Table 2", provenance="extracted"
+    )
     doc["results"] = [
         dict(base, benchmark="standard-cl-benchmark", task_order="Order-1", num_tasks=4, value=75.4),
         dict(base, benchmark="standard-cl-benchmark", task_order="Avg", num_tasks=4, value=75.8),
         dict(base, benchmark="long-sequence-benchmark", task_order="order 1", num_tasks=None, value=72.3, table="Table 5"),
-        dict(base, benchmark="standard-cl-benchmark", task_order=None, num_tasks=4, value=80.0, method="MTL", method_paper=None,
-             native=False, reference=True, also_in=[dict(paper="wang2023orthogonal", table="Table 4")]),
+        dict(
+            base,
+            benchmark="standard-cl-benchmark",
+            task_order=None,
+            num_tasks=4,
+            value=80.0,
+            method="MTL",
+            method_paper=None,
+            native=False,
+            reference=True,
+            also_in=[dict(paper="wang2023orthogonal", table="Table 4")],
+        ),
     ]
     path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     db = tmp_path / "catalog.sqlite"

@@ -90,7 +90,10 @@ PPL = [[math.exp(v) for v in row] for row in L]
 
 def ppl_scores(**kw: object) -> res.PerplexityScores:
     data: dict[str, object] = dict(
-        matrix=PPL, baseline=[math.exp(v) for v in LB], tokens=[127 * 8] * 3, block_size=128,
+        matrix=PPL,
+        baseline=[math.exp(v) for v in LB],
+        tokens=[127 * 8] * 3,
+        block_size=128,
         general=res.GeneralPerplexity(name="licenses", description="licence texts", tokens=1016, values=[math.exp(v) for v in G]),
     )
     data.update(kw)
@@ -100,10 +103,23 @@ def ppl_scores(**kw: object) -> res.PerplexityScores:
 def make(**kw: object) -> res.ReproductionResult:
     ppl = cast(res.PerplexityScores, kw.pop("perplexity", ppl_scores()))
     data: dict[str, object] = dict(
-        method="cpt-seq", papers=[], benchmark="domains-cpt", scenario="DIL", profile="smoke", seed=0,
-        task_names=["syscalls", "git", "openssl"], config={}, versions=res.Versions(python="3.11.0"), device="cpu",
-        metrics=kw.pop("metrics") if "metrics" in kw else compute(ppl.evaluation()), trainable_params=1, total_params=2, wall_time_s=1.0, peak_memory_mb=1.0,
-        command="clatlas repro run cpt-seq --benchmark domains-cpt", created=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        method="cpt-seq",
+        papers=[],
+        benchmark="domains-cpt",
+        scenario="DIL",
+        profile="smoke",
+        seed=0,
+        task_names=["syscalls", "git", "openssl"],
+        config={},
+        versions=res.Versions(python="3.11.0"),
+        device="cpu",
+        metrics=kw.pop("metrics") if "metrics" in kw else compute(ppl.evaluation()),
+        trainable_params=1,
+        total_params=2,
+        wall_time_s=1.0,
+        peak_memory_mb=1.0,
+        command="clatlas repro run cpt-seq --benchmark domains-cpt",
+        created=datetime(2026, 1, 1, tzinfo=timezone.utc),
         perplexity=ppl,
     )
     data.update(kw)

@@ -90,8 +90,10 @@ def test_markdown_paper_lines(data: Path) -> None:
     assert prog.endswith("— ICLR 2023 · **PP**") and "code-available" not in prog
     # the unplaced survey closes the list
     tail = md.split("## Related surveys and other papers", 1)[1]
-    assert ("[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725)"
-            " — ACM Computing Surveys 2025") in tail
+    assert (
+        "[Recent Advances of Foundation Language Models-based Continual Learning: A Survey](https://dl.acm.org/doi/10.1145/3705725)"
+        " — ACM Computing Surveys 2025"
+    ) in tail
 
 
 def test_markdown_marks_extension_techniques(data: Path) -> None:
@@ -113,11 +115,18 @@ def test_markdown_escapes_titles_and_links_fallbacks() -> None:
     from catalog.markdown import paper_line
     from catalog.read import Paper
 
-    p = Paper(key="x2020a", title="A [bracketed] *title* | with pipes", year=2020, venue="arXiv", url=None,
-              doi=None, arxiv="2001.00001", code_url=None, survey_acronym="X_Y")
-    assert paper_line(p, "replay") == (
-        r"- [A \[bracketed\] \*title\* \| with pipes](https://arxiv.org/abs/2001.00001) — arXiv 2020 · **X\_Y** · _replay_"
+    p = Paper(
+        key="x2020a",
+        title="A [bracketed] *title* | with pipes",
+        year=2020,
+        venue="arXiv",
+        url=None,
+        doi=None,
+        arxiv="2001.00001",
+        code_url=None,
+        survey_acronym="X_Y",
     )
+    assert paper_line(p, "replay") == (r"- [A \[bracketed\] \*title\* \| with pipes](https://arxiv.org/abs/2001.00001) — arXiv 2020 · **X\_Y** · _replay_")
 
 
 # --------------------------------------------------------------------------- bibtex, csv, json
@@ -158,8 +167,11 @@ def test_csv_and_json_exports(data: Path, capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_exports_carry_first_public_aliases_and_survey_membership(data: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    edit(data / "papers" / "wang2023orthogonal.yaml", 'arxiv: "2310.14152"',
-         'arxiv: "2310.14152"\nfirst_public: "2023-10"\naliases:\n  - title: An Older Title\n    arxiv: "2309.00001"\n    note: first preprint')
+    edit(
+        data / "papers" / "wang2023orthogonal.yaml",
+        'arxiv: "2310.14152"',
+        'arxiv: "2310.14152"\nfirst_public: "2023-10"\naliases:\n  - title: An Older Title\n    arxiv: "2309.00001"\n    note: first preprint',
+    )
     assert export(data, "--format", "csv") == 0
     rows = {r["key"]: r for r in csv.DictReader(io.StringIO(capsys.readouterr().out))}
     olora = rows["wang2023orthogonal"]

@@ -120,8 +120,9 @@ def test_arxiv_id_with_version_or_prefix(mini_data: Path) -> None:
 def test_kind_misspelt(mini_data: Path) -> None:
     path = mini_data / OLORA
     edit(path, "kind: method", "kind: methods")
-    p = one_problem(mini_data, field="kind", message="'methods' is not allowed here; allowed: method, benchmark, study, survey, tool",
-        hint=r"did you mean 'method'\?")
+    p = one_problem(
+        mini_data, field="kind", message="'methods' is not allowed here; allowed: method, benchmark, study, survey, tool", hint=r"did you mean 'method'\?"
+    )
     check(p, path, "kind:")
 
 
@@ -168,7 +169,7 @@ def test_cli_prints_one_line_per_mistake(mini_data: Path, capsys: pytest.Capture
     edit(path, 'arxiv: "2310.14152"', "arxiv: 2310.14152")
     assert main(["validate", "--data", str(mini_data)]) == 1
     err = capsys.readouterr().err.splitlines()
-    assert f"{REL}:{line_of(path, 'arxiv:')}: {KEY}: arxiv: expected text, got the number 2310.14152 (put it in quotes: arxiv: \"2310.14152\")" in err
+    assert f'{REL}:{line_of(path, "arxiv:")}: {KEY}: arxiv: expected text, got the number 2310.14152 (put it in quotes: arxiv: "2310.14152")' in err
     assert f"{REL}:{line_of(path, 'codeurl:')}: {KEY}: codeurl: " in "\n".join(err)
     assert err[-1] == "3 problem(s) found."
 

@@ -63,16 +63,27 @@ def test_unknown_method_id_and_kind(linked: Path) -> None:
 
 def test_exact_link_must_be_backed_by_the_methods_papers(linked: Path) -> None:
     edit(linked / LINKS, "methods: [classify/mbpapp]", "methods: [classify/mbpapp, classify/seqft]")
-    p = one_problem(linked, entry="demassondautume2019episodic", field="papers.demassondautume2019episodic.methods[1]",
-                    message=r"exact link to classify/seqft, whose papers do not list demassondautume2019episodic \(papers: none\)")
+    p = one_problem(
+        linked,
+        entry="demassondautume2019episodic",
+        field="papers.demassondautume2019episodic.methods[1]",
+        message=r"exact link to classify/seqft, whose papers do not list demassondautume2019episodic \(papers: none\)",
+    )
     assert p.path == f"data/{LINKS}"
 
 
 def test_a_method_that_reproduces_a_paper_forces_an_exact_link(linked: Path) -> None:
-    edit(linked / LINKS, "    link: exact\n    methods: [classify/mbpapp]\n    note: head-only local adaptation.",
-         "    link: family\n    family: replay\n    note: replays stored examples.")
-    one_problem(linked, entry="demassondautume2019episodic", field="papers.demassondautume2019episodic.link",
-                message=r"classify/mbpapp reproduces demassondautume2019episodic exactly .* must be exact")
+    edit(
+        linked / LINKS,
+        "    link: exact\n    methods: [classify/mbpapp]\n    note: head-only local adaptation.",
+        "    link: family\n    family: replay\n    note: replays stored examples.",
+    )
+    one_problem(
+        linked,
+        entry="demassondautume2019episodic",
+        field="papers.demassondautume2019episodic.link",
+        message=r"classify/mbpapp reproduces demassondautume2019episodic exactly .* must be exact",
+    )
 
 
 def test_exact_link_must_name_every_reproduction(linked: Path) -> None:
@@ -82,8 +93,12 @@ def test_exact_link_must_name_every_reproduction(linked: Path) -> None:
 
 def test_link_for_a_non_method_paper(linked: Path) -> None:
     _set_kind(linked, "razdaibiedina2023progressive", "study")
-    one_problem(linked, entry="razdaibiedina2023progressive", field="papers.razdaibiedina2023progressive",
-                message="is a study, not a method: only method papers are linked here")
+    one_problem(
+        linked,
+        entry="razdaibiedina2023progressive",
+        field="papers.razdaibiedina2023progressive",
+        message="is a study, not a method: only method papers are linked here",
+    )
 
 
 def _set_kind(data: Path, key: str, kind: str) -> None:
@@ -114,8 +129,11 @@ def test_duplicate_paper_key_is_reported(linked: Path) -> None:
 
 
 def test_method_catalog_cross_references(linked: Path) -> None:
-    edit(linked / METHODS, "    benchmarks: [wordnet-instruct]\n    backbone: smollm2-135m-instruct\n    papers: []",
-         "    benchmarks: [wordnet-5x4]\n    backbone: smollm\n    papers: [nobody2020]")
+    edit(
+        linked / METHODS,
+        "    benchmarks: [wordnet-instruct]\n    backbone: smollm2-135m-instruct\n    papers: []",
+        "    benchmarks: [wordnet-5x4]\n    backbone: smollm\n    papers: [nobody2020]",
+    )
     found = {(p.entry, p.field): p.message for p in problems(linked) if p.path == f"data/{METHODS}"}
     assert "a generate method cannot run on it" in found[("generate/seqlora", "methods[5].benchmarks[0]")]
     assert found[("generate/seqlora", "methods[5].backbone")].startswith("unknown backbone 'smollm'")
@@ -133,18 +151,25 @@ def test_a_run_of_an_unknown_method_is_reported(linked: Path) -> None:
     dest.mkdir(parents=True)
     run["method"], run["papers"] = "ewc", []
     (dest / "standard-seed0.json").write_text(json.dumps(run), encoding="utf-8")
-    one_problem(linked, entry="ewc/wordnet-5x4/standard-seed0", field="method",
-        message="no method of data/reproductions/methods.yaml runs 'ewc' on 'wordnet-5x4'")
+    one_problem(
+        linked, entry="ewc/wordnet-5x4/standard-seed0", field="method", message="no method of data/reproductions/methods.yaml runs 'ewc' on 'wordnet-5x4'"
+    )
 
 
 def test_stand_in_benchmark_for_a_benchmark_paper(linked: Path) -> None:
     _set_kind(linked, "razdaibiedina2023progressive", "benchmark")
-    edit(linked / LINKS,
-         "  razdaibiedina2023progressive:\n    link: family\n    family: prompts\n"
-         "    note: shares per-task parameters on a frozen encoder; it uses LoRA, not prompts.\n", "")
+    edit(
+        linked / LINKS,
+        "  razdaibiedina2023progressive:\n    link: family\n    family: prompts\n"
+        "    note: shares per-task parameters on a frozen encoder; it uses LoRA, not prompts.\n",
+        "",
+    )
     text = (linked / LINKS).read_text(encoding="utf-8")
-    (linked / LINKS).write_text(text + "benchmarks:\n  razdaibiedina2023progressive:\n    benchmark: wordnet-instruct\n"
-                                "    label: SmolLM2 on wordnet-instruct, not the paper's benchmark\n    note: same protocol, other data.\n", encoding="utf-8")
+    (linked / LINKS).write_text(
+        text + "benchmarks:\n  razdaibiedina2023progressive:\n    benchmark: wordnet-instruct\n"
+        "    label: SmolLM2 on wordnet-instruct, not the paper's benchmark\n    note: same protocol, other data.\n",
+        encoding="utf-8",
+    )
     cat = load_catalog(linked)
     assert cat.problems == [], "\n".join(p.format() for p in cat.problems)
     r = cat.links["razdaibiedina2023progressive"]

@@ -96,8 +96,9 @@ def test_adding_a_metric_is_one_function_and_one_yaml_entry(mini_data) -> None: 
         problems = load_catalog(mini_data).problems
         assert [p.entry for p in problems] == ["MIN"]  # implemented but not defined in data/metrics.yaml
         with open(mini_data / "metrics.yaml", "a", encoding="utf-8") as fh:
-            fh.write("- id: MIN\n  name: Final minimum\n  formula: min_j a[T][j]\n  direction: higher\n"
-                     "  unit: percent\n  description: The worst task at the end.\n")
+            fh.write(
+                "- id: MIN\n  name: Final minimum\n  formula: min_j a[T][j]\n  direction: higher\n  unit: percent\n  description: The worst task at the end.\n"
+            )
         assert load_catalog(mini_data).problems == []
     finally:
         del METRICS["MIN"]
@@ -123,10 +124,14 @@ def test_adding_a_taxonomy_value_is_one_yaml_entry(mini_data) -> None:  # noqa: 
     paper.write_text(paper.read_text(encoding="utf-8").replace("technique: parameter-efficient", "technique: unlearning", 1), encoding="utf-8")
     assert any("unlearning" in p.message for p in load_catalog(mini_data).problems)
     tax = mini_data / "taxonomy.yaml"
-    tax.write_text(tax.read_text(encoding="utf-8").replace(
-        "      model-merging:\n",
-        "      unlearning:\n        label: Unlearning\n        description: Forgetting on purpose.\n"
-        "        extension: true\n        rationale: test value\n      model-merging:\n"), encoding="utf-8")
+    tax.write_text(
+        tax.read_text(encoding="utf-8").replace(
+            "      model-merging:\n",
+            "      unlearning:\n        label: Unlearning\n        description: Forgetting on purpose.\n"
+            "        extension: true\n        rationale: test value\n      model-merging:\n",
+        ),
+        encoding="utf-8",
+    )
     from catalog.taxonomy import load_taxonomy
 
     load_taxonomy.cache_clear()

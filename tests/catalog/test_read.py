@@ -41,7 +41,8 @@ def test_papers_are_typed_and_complete(con: sqlite3.Connection, mini_data: Path)
         assert isinstance(p, read.Paper) and p.title == src.title and p.year == src.year
         assert all(isinstance(pl, read.Placement) for pl in p.placements)
         assert [(pl.setting, pl.increment, pl.family, pl.technique) for pl in p.placements] == [
-            (pl.setting, pl.increment, pl.family, pl.technique) for pl in src.placements]
+            (pl.setting, pl.increment, pl.family, pl.technique) for pl in src.placements
+        ]
         assert isinstance(p.in_survey, bool) and isinstance(p.has_code, bool)
         assert isinstance(p.sources, list) and p.sources and isinstance(p.aliases, list)
         assert p.authors_list and p.datasets == sorted(p.datasets)

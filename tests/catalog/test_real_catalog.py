@@ -102,12 +102,20 @@ def test_exact_links_are_the_papers_the_harness_reproduces(catalog: Catalog) -> 
     exact = {k for k, r in catalog.links.items() if r.link == "exact"}
     assert catalog.methods is not None
     assert exact == {k for m in catalog.methods.methods.values() for k in m.papers}
-    assert exact == {"wang2023orthogonal", "razdaibiedina2023progressive", "madotto2021continual", "demassondautume2019episodic", "wang2024inscl",
-                     "ibrahim2024simple", "gururangan2022demix"}
+    assert exact == {
+        "wang2023orthogonal",
+        "razdaibiedina2023progressive",
+        "madotto2021continual",
+        "demassondautume2019episodic",
+        "wang2024inscl",
+        "ibrahim2024simple",
+        "gururangan2022demix",
+    }
 
 
 def test_language_model_papers_without_a_stand_in_say_why(catalog: Catalog) -> None:
     """The LM (PLM/LLM) method papers left at none are model merging; VLM-only ones need a VLM."""
+
     def families(k: str) -> set[str]:
         return {pl.family for pl in catalog.papers[k].paper.placements}
 

@@ -36,7 +36,9 @@ class Recorded:
 # --------------------------------------------------------------------------- identifiers
 
 
-@pytest.mark.parametrize("text", ["arXiv:2405.18653", "arxiv:2405.18653v2", "2405.18653", "https://arxiv.org/abs/2405.18653v1", "http://arxiv.org/pdf/2405.18653.pdf"])
+@pytest.mark.parametrize(
+    "text", ["arXiv:2405.18653", "arxiv:2405.18653v2", "2405.18653", "https://arxiv.org/abs/2405.18653v1", "http://arxiv.org/pdf/2405.18653.pdf"]
+)
 def test_arxiv_id_forms(text: str) -> None:
     assert remote.normalise_arxiv_id(text) == "2405.18653"
 
@@ -94,8 +96,10 @@ def test_arxiv_answer_that_is_not_xml() -> None:
 
 
 def test_arxiv_journal_ref_and_doi_become_a_note() -> None:
-    xml = (RECORDED / "arxiv-2405.18653.xml").read_text(encoding="utf-8").replace(
-        "<category term", '<arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/atom">10.1145/3705725</arxiv:doi>\n    <category term', 1
+    xml = (
+        (RECORDED / "arxiv-2405.18653.xml")
+        .read_text(encoding="utf-8")
+        .replace("<category term", '<arxiv:doi xmlns:arxiv="http://arxiv.org/schemas/atom">10.1145/3705725</arxiv:doi>\n    <category term', 1)
     )
     r = remote.parse_arxiv_atom(xml.encode(), "2405.18653")
     assert r.notes and "clatlas new 10.1145/3705725" in r.notes[0]

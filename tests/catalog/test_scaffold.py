@@ -116,7 +116,7 @@ def test_new_from_stdin_fills_fields_and_shows_allowed_values(mini_data: Path, m
     assert doc["venue"].startswith("Proceedings of the 2021 Conference of the North American Chapter")
     assert doc["kind"] == "method"
     assert doc["bibtex"].startswith("@inproceedings{ke2021adapting,")  # the key follows the rule
-    assert "pages = \"4746--4755\"" in doc["bibtex"]  # the rest is kept as pasted
+    assert 'pages = "4746--4755"' in doc["bibtex"]  # the rest is kept as pasted
     # the taxonomy is left to the contributor, with every allowed value shown, from catalog.taxonomy
     assert doc["placements"] == [{"setting": None, "increment": None, "family": None, "technique": None, "technique_source": "curated"}]
     assert doc["summary"] is None
@@ -165,17 +165,22 @@ def test_new_from_bib_file(mini_data: Path, tmp_path: Path, monkeypatch: pytest.
 
 
 def test_preprint_venue_is_arxiv(mini_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    bib = ("@article{x,\n  title = {Toward Continual Learning for Conversational Agents},\n  author = {Lee, Sungjin},\n"
-           "  journal = {arXiv preprint arXiv:1712.09943},\n  year = {2017}\n}\n")
+    bib = (
+        "@article{x,\n  title = {Toward Continual Learning for Conversational Agents},\n  author = {Lee, Sungjin},\n"
+        "  journal = {arXiv preprint arXiv:1712.09943},\n  year = {2017}\n}\n"
+    )
     assert run_new(mini_data, "-", monkeypatch, bib) == 0
     doc = yaml.safe_load((mini_data / "papers" / "lee2017continual.yaml").read_text(encoding="utf-8"))
     assert (doc["venue"], doc["arxiv"], doc["url"]) == ("arXiv", "1712.09943", "https://arxiv.org/abs/1712.09943")
 
 
-def test_latex_in_title_becomes_text_and_missing_url_is_left_to_fill(mini_data: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    bib = ('@article{x,\r\n\ttitle={An {\\"U}ber Test: On Things \\& Stuff},\r\n\tauthor={M{\\"u}ller, J{\\"o}rg},\r\n'
-           '\tjournal={Neural Networks},\r\n\tyear={2019}\r\n}\r\n')
+def test_latex_in_title_becomes_text_and_missing_url_is_left_to_fill(
+    mini_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bib = (
+        '@article{x,\r\n\ttitle={An {\\"U}ber Test: On Things \\& Stuff},\r\n\tauthor={M{\\"u}ller, J{\\"o}rg},\r\n'
+        "\tjournal={Neural Networks},\r\n\tyear={2019}\r\n}\r\n"
+    )
     assert run_new(mini_data, "-", monkeypatch, bib) == 0
     path = mini_data / "papers" / "muller2019uber.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -213,14 +218,19 @@ def test_duplicate_is_refused_and_named(mini_data: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("bib", "why"),
     [
-        ("@misc{x, title = {Some Other Title}, author = {Wang, Xiao}, year = {2023}, eprint = {2309.00001}, archivePrefix = {arXiv}}",
-        "same arXiv id 2309.00001 (listed under its aliases)"),
+        (
+            "@misc{x, title = {Some Other Title}, author = {Wang, Xiao}, year = {2023}, eprint = {2309.00001}, archivePrefix = {arXiv}}",
+            "same arXiv id 2309.00001 (listed under its aliases)",
+        ),
         ("@misc{x, title = {An Earlier Orthogonal Preprint Title}, author = {Wang, Xiao}, year = {2023}}", "same title"),
     ],
 )
 def test_an_alias_is_a_duplicate_too(mini_data: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], bib: str, why: str) -> None:
-    edit(mini_data / "papers" / "wang2023orthogonal.yaml", "kind: method",
-         'kind: method\naliases:\n  - title: An Earlier Orthogonal Preprint Title\n    arxiv: "2309.00001"')
+    edit(
+        mini_data / "papers" / "wang2023orthogonal.yaml",
+        "kind: method",
+        'kind: method\naliases:\n  - title: An Earlier Orthogonal Preprint Title\n    arxiv: "2309.00001"',
+    )
     assert run_new(mini_data, "-", monkeypatch, bib) == 1
     assert f"already in the catalog as wang2023orthogonal ({why}" in capsys.readouterr().err
 

@@ -105,19 +105,34 @@ def test_duplicate_doi_arxiv_and_title(mini_data: Path) -> None:
 
 def test_alias_arxiv_id_of_another_entry_is_a_duplicate_naming_both_files(mini_data: Path) -> None:
     # the problem is reported on the file read second (as for any duplicate), naming the first and its field
-    edit(mini_data / "papers" / "razdaibiedina2023progressive.yaml", "kind: method",
-        'kind: method\naliases:\n  - title: An Earlier Preprint\n    arxiv: "2310.14152"')
-    p = one_problem(mini_data, entry="wang2023orthogonal", field="arxiv", line=line_of(mini_data / OLORA, "arxiv:"),
-                    message=r"duplicate arxiv: the same arxiv 2310\.14152 is already used by razdaibiedina2023progressive "
-                            r"\(aliases\[0\]\.arxiv of papers/razdaibiedina2023progressive\.yaml\)")
+    edit(
+        mini_data / "papers" / "razdaibiedina2023progressive.yaml",
+        "kind: method",
+        'kind: method\naliases:\n  - title: An Earlier Preprint\n    arxiv: "2310.14152"',
+    )
+    p = one_problem(
+        mini_data,
+        entry="wang2023orthogonal",
+        field="arxiv",
+        line=line_of(mini_data / OLORA, "arxiv:"),
+        message=r"duplicate arxiv: the same arxiv 2310\.14152 is already used by razdaibiedina2023progressive "
+        r"\(aliases\[0\]\.arxiv of papers/razdaibiedina2023progressive\.yaml\)",
+    )
     assert p.path == REL
 
 
 def test_alias_title_of_another_entry_is_a_duplicate(mini_data: Path) -> None:
-    edit(mini_data / "papers" / "razdaibiedina2023progressive.yaml", "kind: method",
-         "kind: method\naliases:\n  - title: Orthogonal subspace learning for language model continual learning")
-    one_problem(mini_data, entry="wang2023orthogonal", field="title",
-                message=r"duplicate title: .* already used by razdaibiedina2023progressive \(aliases\[0\]\.title of")
+    edit(
+        mini_data / "papers" / "razdaibiedina2023progressive.yaml",
+        "kind: method",
+        "kind: method\naliases:\n  - title: Orthogonal subspace learning for language model continual learning",
+    )
+    one_problem(
+        mini_data,
+        entry="wang2023orthogonal",
+        field="title",
+        message=r"duplicate title: .* already used by razdaibiedina2023progressive \(aliases\[0\]\.title of",
+    )
 
 
 def test_alias_repeating_the_papers_own_id_is_refused(mini_data: Path) -> None:
@@ -128,8 +143,13 @@ def test_alias_repeating_the_papers_own_id_is_refused(mini_data: Path) -> None:
 def test_reference_to_unknown_dataset(mini_data: Path) -> None:
     path = mini_data / OLORA
     edit(path, "datasets: [standard-cl-benchmark,", "datasets: [standard-cl-benchmrk,")
-    one_problem(mini_data, field="datasets[0]", line=line_of(path, "datasets:"), message="unknown dataset 'standard-cl-benchmrk'",
-        hint="did you mean 'standard-cl-benchmark'")
+    one_problem(
+        mini_data,
+        field="datasets[0]",
+        line=line_of(path, "datasets:"),
+        message="unknown dataset 'standard-cl-benchmrk'",
+        hint="did you mean 'standard-cl-benchmark'",
+    )
 
 
 def test_file_not_utf8(mini_data: Path) -> None:

@@ -13,8 +13,18 @@ from catalog.paths import data_dir
 from catalog.remarks import gathering_remarks
 from catalog.resultchecks import average_check, printed_decimals
 
-BASE = dict(benchmark="standard-cl-benchmark", num_tasks=4, shots=None, backbone="T5-large", method="O-LoRA",
-            method_paper="wang2023orthogonal", native=True, metric="AA", table="Table 2", provenance="extracted")
+BASE = dict(
+    benchmark="standard-cl-benchmark",
+    num_tasks=4,
+    shots=None,
+    backbone="T5-large",
+    method="O-LoRA",
+    method_paper="wang2023orthogonal",
+    native=True,
+    metric="AA",
+    table="Table 2",
+    provenance="extracted",
+)
 
 
 def write_results(data: Path, results: list[dict], raw_values: dict[int, str] | None = None) -> Path:
@@ -56,8 +66,14 @@ def test_duplicate_rule_uses_the_method_identity(mini_data: Path) -> None:
 
 
 def test_dedup_key_fields_each_tell_results_apart(mini_data: Path) -> None:
-    variants: list[dict[str, object]] = [dict(task_order="2"), dict(shots=16), dict(backbone="T5-base"), dict(method="SeqFT", method_paper=None, native=False),
-                dict(metric="BWT"), dict(table="Table 5")]
+    variants: list[dict[str, object]] = [
+        dict(task_order="2"),
+        dict(shots=16),
+        dict(backbone="T5-base"),
+        dict(method="SeqFT", method_paper=None, native=False),
+        dict(metric="BWT"),
+        dict(table="Table 5"),
+    ]
     write_results(mini_data, [dict(task_order="1", value=75.4)] + [dict(dict(task_order="1", value=70.0 + i), **v) for i, v in enumerate(variants)])
     assert problems(mini_data) == []
 
@@ -170,10 +186,16 @@ def test_order_declaration_must_be_unambiguous(mini_data: Path) -> None:
 # --------------------------------------------------------------------------- notes speak of the paper
 
 
-@pytest.mark.parametrize("note", [
-    "Seen in a machine table extraction of the arXiv PDF.", "Search-tool file id 58147595369.", "Verify before merge.",
-    "From a PDF-to-text copy.", "The extraction spells the row LFPTS.",
-])
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Seen in a machine table extraction of the arXiv PDF.",
+        "Search-tool file id 58147595369.",
+        "Verify before merge.",
+        "From a PDF-to-text copy.",
+        "The extraction spells the row LFPTS.",
+    ],
+)
 def test_gathering_remarks_in_notes_are_errors(mini_data: Path, note: str) -> None:
     write_results(mini_data, [dict(task_order="1", value=75.4, note=note)])
     one_problem(mini_data, field="results[0].note", message="how the number was gathered")

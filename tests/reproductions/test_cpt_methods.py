@@ -20,8 +20,17 @@ from reproductions.runcommon import RunInterrupted, RunOptions
 from reproductions.runner import run
 
 CPT_METHODS = ("cpt-seq", "cpt-lora", "cpt-replay", "cpt-demix", "cpt-l2")
-TINY = {"tasks": "2", "train_blocks": "8", "eval_blocks": "4", "general_blocks": "2", "block_size": "64",
-        "epochs": "2", "batch_size": "4", "eval_batch_size": "4", "probe_size": "4"}
+TINY = {
+    "tasks": "2",
+    "train_blocks": "8",
+    "eval_blocks": "4",
+    "general_blocks": "2",
+    "block_size": "64",
+    "epochs": "2",
+    "batch_size": "4",
+    "eval_batch_size": "4",
+    "probe_size": "4",
+}
 
 
 def _need_corpora() -> None:
@@ -33,8 +42,7 @@ def _need_corpora() -> None:
 
 
 def opts(tmp_path: Path, method: str, **kw: object) -> RunOptions:
-    return RunOptions(method, "domains-cpt", "smoke", seed=0, out=tmp_path / "out", progress=False, threads=2,
-                      overrides=dict(TINY), **kw)  # type: ignore[arg-type]
+    return RunOptions(method, "domains-cpt", "smoke", seed=0, out=tmp_path / "out", progress=False, threads=2, overrides=dict(TINY), **kw)  # type: ignore[arg-type]
 
 
 def test_cpt_methods_registered_as_generate_perplexity_methods() -> None:
@@ -73,8 +81,7 @@ def _toy_man(root: Path, pattern_dir: str, name: str) -> None:
     (d / name).write_bytes(gzip.compress(b".TH X 1\n.SH NAME\nx \\- y\n"))
 
 
-def test_missing_corpus_package_is_one_line_before_any_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_corpus_package_is_one_line_before_any_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     _toy_man(tmp_path / "sys", ".", "a.2.gz")
     monkeypatch.setenv("CLATLAS_CORPUS_DIR_SYSCALLS", str(tmp_path / "sys"))
     monkeypatch.setenv("CLATLAS_CORPUS_DIR_GIT", str(tmp_path / "empty"))

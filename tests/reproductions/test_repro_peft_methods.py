@@ -51,8 +51,17 @@ def build(name: str, benchmark: str, seed: int = 0, **overrides: Any) -> tuple[A
     tok = load_tokenizer()
     trains = [encode(t.train, tok, profile.max_length) for t in stream.tasks]
     tests = [encode(t.test, tok, profile.max_length) for t in stream.tasks]
-    ctx = MethodContext(stream.scenario, stream.num_classes, [t.classes for t in stream.tasks], stream.boundaries_known,
-                        stream.online, config, "minilm", seed, torch.device("cpu"))
+    ctx = MethodContext(
+        stream.scenario,
+        stream.num_classes,
+        [t.classes for t in stream.tasks],
+        stream.boundaries_known,
+        stream.online,
+        config,
+        "minilm",
+        seed,
+        torch.device("cpu"),
+    )
     torch.manual_seed(seed)
     method = cls(ctx)
     method.setup()
@@ -176,8 +185,16 @@ TOY = {
     2: ["to run quickly down the road", "to jump over a fence", "to swim across the river", "to walk slowly home"],
     3: ["to think about a problem", "to remember an old friend", "to believe a story", "to understand the lesson"],
 }
-TOY_TEST = [("a wolf howling at night", 0), ("a mouse hiding", 0), ("grilled fish and rice", 1), ("a glass of milk", 1),
-            ("to climb a mountain", 2), ("to drive a car", 2), ("to doubt the answer", 3), ("to imagine a future", 3)]
+TOY_TEST = [
+    ("a wolf howling at night", 0),
+    ("a mouse hiding", 0),
+    ("grilled fish and rice", 1),
+    ("a glass of milk", 1),
+    ("to climb a mountain", 2),
+    ("to drive a car", 2),
+    ("to doubt the answer", 3),
+    ("to imagine a future", 3),
+]
 
 
 def test_adaptercl_routes_to_the_right_adapter_without_task_id() -> None:
@@ -261,18 +278,24 @@ def test_online_er_sees_each_stream_example_once(tmp_path: Path, monkeypatch: py
 
 
 # --------------------------------------------------------------------------------------- CLI runs
-RUNS = [("inclora", "wordnet-5x4", []), ("olora", "wordnet-5x4", ["wang2023orthogonal"]), ("l2p", "wordnet-5x4", []),
-        ("progprompt", "wordnet-5x4-til", ["razdaibiedina2023progressive"]), ("adaptercl", "wordnet-5x4", ["madotto2021continual"]),
-        ("mbpapp", "wordnet-5x4-online-htb", ["demassondautume2019episodic"]), ("online_er", "wordnet-5x4-online-btb", [])]
+RUNS = [
+    ("inclora", "wordnet-5x4", []),
+    ("olora", "wordnet-5x4", ["wang2023orthogonal"]),
+    ("l2p", "wordnet-5x4", []),
+    ("progprompt", "wordnet-5x4-til", ["razdaibiedina2023progressive"]),
+    ("adaptercl", "wordnet-5x4", ["madotto2021continual"]),
+    ("mbpapp", "wordnet-5x4-online-htb", ["demassondautume2019episodic"]),
+    ("online_er", "wordnet-5x4-online-btb", []),
+]
 
 
 @pytest.mark.parametrize(("method", "bench", "papers"), RUNS)
-def test_smoke_run_writes_linked_result(method: str, bench: str, papers: list[str], tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_smoke_run_writes_linked_result(
+    method: str, bench: str, papers: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
     t0 = time.perf_counter()
-    rc = cli.main(["run", method, "--benchmark", bench, "--profile", "smoke", "--seed", "0", "--out", str(tmp_path),
-                   "--no-progress", "--threads", "1"])
+    rc = cli.main(["run", method, "--benchmark", bench, "--profile", "smoke", "--seed", "0", "--out", str(tmp_path), "--no-progress", "--threads", "1"])
     elapsed = time.perf_counter() - t0
     assert rc == 0, capsys.readouterr().err
     r = read_result(tmp_path / method / bench / "smoke-seed0.json")

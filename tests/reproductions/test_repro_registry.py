@@ -84,11 +84,7 @@ def test_register_plugs_into_a_parent_parser(capsys: pytest.CaptureFixture[str])
 
 
 def test_missing_torch_names_the_extra() -> None:
-    code = (
-        "import sys; sys.modules['torch'] = None\n"
-        "from reproductions.cli import main\n"
-        "sys.exit(main(['run', 'seqft', '--benchmark', 'wordnet-5x4']))\n"
-    )
+    code = "import sys; sys.modules['torch'] = None\nfrom reproductions.cli import main\nsys.exit(main(['run', 'seqft', '--benchmark', 'wordnet-5x4']))\n"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120)
     assert proc.returncode == 2
     assert "pip install 'clatlas[repro]'" in proc.stderr and "torch" in proc.stderr

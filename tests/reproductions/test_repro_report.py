@@ -45,4 +45,5 @@ def test_peft_results_page_is_up_to_date() -> None:
 
     doc = REPO_ROOT / "benchmarks" / "RESULTS-repro-peft.md"
     assert run_peft_science.main(["--dry-run", "--doc", str(doc), "--check"]) == 0, (
-        "run: python -m reproductions.run_peft_science --dry-run --doc benchmarks/RESULTS-repro-peft.md")
+        "run: python -m reproductions.run_peft_science --dry-run --doc benchmarks/RESULTS-repro-peft.md"
+    )

@@ -19,10 +19,23 @@ B = [5.0, 15.0, 25.0]
 
 def make(**kw: object) -> res.ReproductionResult:
     data: dict[str, object] = dict(
-        method="seqft", papers=[], benchmark="wordnet-5x4", scenario="CIL", profile="smoke", seed=0,
-        task_names=["t1", "t2", "t3"], config={"lr": 5e-5}, versions=res.Versions(python="3.11.0", torch="2.0"),
-        device="cpu", accuracy_matrix=A, baseline_accuracy=B, metrics=compute_all(A, B), trainable_params=10,
-        total_params=20, wall_time_s=1.5, peak_memory_mb=100.0,
+        method="seqft",
+        papers=[],
+        benchmark="wordnet-5x4",
+        scenario="CIL",
+        profile="smoke",
+        seed=0,
+        task_names=["t1", "t2", "t3"],
+        config={"lr": 5e-5},
+        versions=res.Versions(python="3.11.0", torch="2.0"),
+        device="cpu",
+        accuracy_matrix=A,
+        baseline_accuracy=B,
+        metrics=compute_all(A, B),
+        trainable_params=10,
+        total_params=20,
+        wall_time_s=1.5,
+        peak_memory_mb=100.0,
         command="clatlas repro run seqft --benchmark wordnet-5x4 --profile smoke --seed 0 --device cpu",
         created=datetime(2025, 1, 1, tzinfo=timezone.utc),
     )

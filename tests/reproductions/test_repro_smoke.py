@@ -20,8 +20,7 @@ METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
 def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
     t0 = time.perf_counter()
-    rc = cli.main(["run", method, "--benchmark", "wordnet-5x4", "--profile", "smoke", "--seed", "0",
-                   "--out", str(tmp_path), "--no-progress", "--threads", "1"])
+    rc = cli.main(["run", method, "--benchmark", "wordnet-5x4", "--profile", "smoke", "--seed", "0", "--out", str(tmp_path), "--no-progress", "--threads", "1"])
     elapsed = time.perf_counter() - t0
     assert rc == 0
     out = capsys.readouterr().out
@@ -29,9 +28,28 @@ def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     path = tmp_path / method / "wordnet-5x4" / "smoke-seed0.json"
     r = read_result(path)
     raw = json.loads(path.read_text())
-    assert set(raw) >= {"schema_version", "method", "papers", "benchmark", "scenario", "profile", "seed", "task_names",
-                        "config", "versions", "device", "accuracy_matrix", "baseline_accuracy", "metrics",
-                        "trainable_params", "total_params", "wall_time_s", "peak_memory_mb", "command", "created"}
+    assert set(raw) >= {
+        "schema_version",
+        "method",
+        "papers",
+        "benchmark",
+        "scenario",
+        "profile",
+        "seed",
+        "task_names",
+        "config",
+        "versions",
+        "device",
+        "accuracy_matrix",
+        "baseline_accuracy",
+        "metrics",
+        "trainable_params",
+        "total_params",
+        "wall_time_s",
+        "peak_memory_mb",
+        "command",
+        "created",
+    }
     assert r.accuracy_matrix is not None
     assert r.method == method and r.scenario == "CIL" and len(r.accuracy_matrix) == 5
     assert all(len(row) == 5 for row in r.accuracy_matrix)  # every task after every stage

@@ -46,8 +46,7 @@ def test_seed_major_order() -> None:
 
 
 @pytest.mark.slow
-def test_local_sweep_skips_finished_cells_and_isolates_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_local_sweep_skips_finished_cells_and_isolates_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
     out = tmp_path / "results"
     grid = _grid(["seqlora", "replay"])

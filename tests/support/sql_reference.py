@@ -58,8 +58,6 @@ def paper_conditions(f: PaperFilter, skip: str | None, params: list[Any], *, tax
     return conds
 
 
-
-
 def count_papers(con: sqlite3.Connection, f: PaperFilter) -> int:
     params: list[Any] = []
     conds = paper_conditions(f, None, params)
@@ -73,8 +71,7 @@ def filtered_keys(con: sqlite3.Connection, f: PaperFilter, *, paged: bool = True
     conds = paper_conditions(f, None, params, fts=sort != "relevance")
     if sort == "relevance":
         params.insert(0, f.fts_query)
-        sql = (f"SELECT p.key FROM paper p JOIN paper_fts ON paper_fts.rowid = p.rowid AND paper_fts MATCH ?"
-               f"{_where(conds)} ORDER BY {ORDER_BY[sort]}")
+        sql = f"SELECT p.key FROM paper p JOIN paper_fts ON paper_fts.rowid = p.rowid AND paper_fts MATCH ?{_where(conds)} ORDER BY {ORDER_BY[sort]}"
     else:
         sql = f"SELECT p.key FROM paper p{_where(conds)} ORDER BY {ORDER_BY[sort]}"
     if paged:
@@ -95,12 +92,16 @@ def facet_counts(con: sqlite3.Connection, f: PaperFilter, vocab: Vocabulary) -> 
     for axis in AXES:
         params: list[Any] = []
         conds = placement_conditions(f, "pl", axis, params) + paper_conditions(f, axis, params, taxonomy=False)
-        sql = (f"SELECT pl.{axis}, COUNT(DISTINCT pl.paper_key) FROM placement pl JOIN paper p ON p.key = pl.paper_key"
-               f"{_where(conds)} GROUP BY pl.{axis}")
+        sql = f"SELECT pl.{axis}, COUNT(DISTINCT pl.paper_key) FROM placement pl JOIN paper p ON p.key = pl.paper_key{_where(conds)} GROUP BY pl.{axis}"
         got = dict(con.execute(sql, params).fetchall())
         out[axis] = [FacetValue(v.value, v.label, got.get(v.value, 0), v.value in getattr(f, axis)) for v in vocab.taxonomy.values[axis]]
-    for name, col in (("venue", "p.venue"), ("kind", "p.kind"), ("reproduction", "p.repro_link"), ("year", "p.year"),
-            *((name, f"p.{name}") for name in BOOL_PARAMS)):
+    for name, col in (
+        ("venue", "p.venue"),
+        ("kind", "p.kind"),
+        ("reproduction", "p.repro_link"),
+        ("year", "p.year"),
+        *((name, f"p.{name}") for name in BOOL_PARAMS),
+    ):
         params = []
         conds = paper_conditions(f, name, params)
         rows = [tuple(r) for r in con.execute(f"SELECT {col}, COUNT(*) FROM paper p{_where(conds)} GROUP BY {col}", params)]

@@ -41,15 +41,26 @@ def _bib(key: str, title: str, year: int, authors: str, booktitle: str) -> str:
 def _extra_papers() -> dict[str, dict]:
     return {
         XSS_KEY: dict(
-            title=XSS_TITLE, year=2024, venue="arXiv", kind="method", url="https://example.org/evil",
+            title=XSS_TITLE,
+            year=2024,
+            venue="arXiv",
+            kind="method",
+            url="https://example.org/evil",
             sources=["https://example.org/evil"],
             placements=[dict(setting="offline", increment="CIL", family="VLM", technique="parameter-efficient", technique_source="curated")],
-            summary=XSS_SUMMARY, datasets=["ag-news"], results=[],
+            summary=XSS_SUMMARY,
+            datasets=["ag-news"],
+            results=[],
             bibtex=_bib(XSS_KEY, XSS_TITLE, 2024, "Evil, Eve and Mallory, Mal", "Proceedings of Nowhere"),
         ),
         LORA_KEY: dict(
-            title="Low-Rank Experts for Lifelong Instruction Following", year=2024, venue="ACL 2024", kind="method",
-            url="https://example.org/lowrank", code_url="https://github.com/example/lowrank", sources=["https://example.org/lowrank"],
+            title="Low-Rank Experts for Lifelong Instruction Following",
+            year=2024,
+            venue="ACL 2024",
+            kind="method",
+            url="https://example.org/lowrank",
+            code_url="https://github.com/example/lowrank",
+            sources=["https://example.org/lowrank"],
             first_public="2023-11",
             aliases=[dict(title="Routing Among Low-Rank Specialists", arxiv="2311.00001", note="the first preprint's title")],
             placements=[
@@ -60,22 +71,91 @@ def _extra_papers() -> dict[str, dict]:
             summary="Gives each task its own LoRA expert and routes between them, evaluated on a long task sequence.",
             datasets=["standard-cl-benchmark", "long-sequence-benchmark"],
             results=[
-                *[dict(benchmark="standard-cl-benchmark", task_order=o, num_tasks=4, shots=None, backbone="T5-large", method="LoRA-Experts",
-                       method_paper=LORA_KEY, native=True, metric="AA", value=v, table="Table 2", note=None, provenance="paper-text")
-                  for o, v in (("1", 78.1), ("2", 77.0), ("3", 76.9), ("avg", 77.3))],
+                *[
+                    dict(
+                        benchmark="standard-cl-benchmark",
+                        task_order=o,
+                        num_tasks=4,
+                        shots=None,
+                        backbone="T5-large",
+                        method="LoRA-Experts",
+                        method_paper=LORA_KEY,
+                        native=True,
+                        metric="AA",
+                        value=v,
+                        table="Table 2",
+                        note=None,
+                        provenance="paper-text",
+                    )
+                    for o, v in (("1", 78.1), ("2", 77.0), ("3", 76.9), ("avg", 77.3))
+                ],
                 # a re-run of O-LoRA, spelled as this paper prints it, with no average: listed but not ranked by avg
-                dict(benchmark="standard-cl-benchmark", task_order="1", num_tasks=4, shots=None, backbone="T5-large", method="O-Lora",
-                     method_paper="wang2023orthogonal", native=False, metric="AA", value=75.0, table="Table 2", note="re-run", provenance="extracted"),
+                dict(
+                    benchmark="standard-cl-benchmark",
+                    task_order="1",
+                    num_tasks=4,
+                    shots=None,
+                    backbone="T5-large",
+                    method="O-Lora",
+                    method_paper="wang2023orthogonal",
+                    native=False,
+                    metric="AA",
+                    value=75.0,
+                    table="Table 2",
+                    note="re-run",
+                    provenance="extracted",
+                ),
                 # a reference row above every method: shown apart, never ranked
-                dict(benchmark="standard-cl-benchmark", task_order="avg", num_tasks=4, shots=None, backbone="T5-large", method="MTL",
-                     method_paper=None, native=False, metric="AA", value=80.0, table="Table 2", note="multitask upper bound",
-                     provenance="paper-text", reference=True),
+                dict(
+                    benchmark="standard-cl-benchmark",
+                    task_order="avg",
+                    num_tasks=4,
+                    shots=None,
+                    backbone="T5-large",
+                    method="MTL",
+                    method_paper=None,
+                    native=False,
+                    metric="AA",
+                    value=80.0,
+                    table="Table 2",
+                    note="multitask upper bound",
+                    provenance="paper-text",
+                    reference=True,
+                ),
                 # another backbone: ranked on its own
-                dict(benchmark="standard-cl-benchmark", task_order="avg", num_tasks=4, shots=None, backbone="LLaMA-7B", method="LoRA-Experts",
-                     method_paper=LORA_KEY, native=True, metric="AA", value=70.0, table="Table 4", note=None, provenance="paper-text",
-                     seeds=3, hardware="8x A100 80GB", batch_size=32),
-                dict(benchmark="standard-cl-benchmark", task_order="1", num_tasks=4, shots=None, backbone="T5-large", method="LoRA-Experts",
-                     method_paper=LORA_KEY, native=True, metric="BWT", value=-1.5, table="Table 3", note=None, provenance="paper-text"),
+                dict(
+                    benchmark="standard-cl-benchmark",
+                    task_order="avg",
+                    num_tasks=4,
+                    shots=None,
+                    backbone="LLaMA-7B",
+                    method="LoRA-Experts",
+                    method_paper=LORA_KEY,
+                    native=True,
+                    metric="AA",
+                    value=70.0,
+                    table="Table 4",
+                    note=None,
+                    provenance="paper-text",
+                    seeds=3,
+                    hardware="8x A100 80GB",
+                    batch_size=32,
+                ),
+                dict(
+                    benchmark="standard-cl-benchmark",
+                    task_order="1",
+                    num_tasks=4,
+                    shots=None,
+                    backbone="T5-large",
+                    method="LoRA-Experts",
+                    method_paper=LORA_KEY,
+                    native=True,
+                    metric="BWT",
+                    value=-1.5,
+                    table="Table 3",
+                    note=None,
+                    provenance="paper-text",
+                ),
             ],
             bibtex=_bib(LORA_KEY, "Low-Rank Experts for Lifelong Instruction Following", 2024, "Smith, Ana and Kim, Bo", "Proceedings of ACL 2024"),
         ),
@@ -94,27 +174,58 @@ def make_data(dest: Path) -> Path:
     path = data / "papers" / "wang2023orthogonal.yaml"
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     doc["first_public"] = "2023-10"
-    doc["results"] = [dict(benchmark="standard-cl-benchmark", task_order=o, num_tasks=4, shots=None, backbone="T5-large", method="O-LoRA",
-                           method_paper="wang2023orthogonal", native=True, metric="AA", value=v, table="Table 1", note=None, provenance="extracted")
-                      for o, v in (("1", 75.4), ("avg", 75.8))]
+    doc["results"] = [
+        dict(
+            benchmark="standard-cl-benchmark",
+            task_order=o,
+            num_tasks=4,
+            shots=None,
+            backbone="T5-large",
+            method="O-LoRA",
+            method_paper="wang2023orthogonal",
+            native=True,
+            metric="AA",
+            value=v,
+            table="Table 1",
+            note=None,
+            provenance="extracted",
+        )
+        for o, v in (("1", 75.4), ("avg", 75.8))
+    ]
     path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
     # the method catalog and links of tests/fixtures/reprolinks, plus links for the two papers written here
     (data / "reproductions").mkdir()
     shutil.copy(LINKS_FIXTURE / "methods.yaml", data / "reproductions" / "methods.yaml")
     links = (LINKS_FIXTURE / "links.yaml").read_text(encoding="utf-8")
-    links += (f"  {XSS_KEY}:\n    link: none\n    reason: vlm\n"
-              f"  {LORA_KEY}:\n    link: family\n    family: lora\n    methods: [classify/olora]\n"
-              "    note: O-LoRA shares one LoRA per task; it has no router between experts.\n")
+    links += (
+        f"  {XSS_KEY}:\n    link: none\n    reason: vlm\n"
+        f"  {LORA_KEY}:\n    link: family\n    family: lora\n    methods: [classify/olora]\n"
+        "    note: O-LoRA shares one LoRA per task; it has no router between experts.\n"
+    )
     (data / "reproductions" / "links.yaml").write_text(links, encoding="utf-8")
     return data
 
 
 REPRO = dict(
-    id="olora/wordnet-5x4-til/smoke-seed0", method="olora", method_kind="classify", benchmark="wordnet-5x4-til", scenario="TIL", profile="smoke", seed=0,
-    trainable_params=1_000_000, total_params=770_000_000, wall_time_s=412.0,
-    peak_memory_mb=9000.0, command="clatlas repro run olora --benchmark wordnet-5x4-til --profile smoke --seed 0",
-    created="2025-01-01T00:00:00Z", device="cpu", matrix_json=json.dumps([[80.0, None], [77.1, 69.3]]), config_json="{}",
-    versions_json="{}", task_names_json=json.dumps(["T1", "T2"]), source_path="olora/wordnet-5x4-til/smoke-seed0.json",
+    id="olora/wordnet-5x4-til/smoke-seed0",
+    method="olora",
+    method_kind="classify",
+    benchmark="wordnet-5x4-til",
+    scenario="TIL",
+    profile="smoke",
+    seed=0,
+    trainable_params=1_000_000,
+    total_params=770_000_000,
+    wall_time_s=412.0,
+    peak_memory_mb=9000.0,
+    command="clatlas repro run olora --benchmark wordnet-5x4-til --profile smoke --seed 0",
+    created="2025-01-01T00:00:00Z",
+    device="cpu",
+    matrix_json=json.dumps([[80.0, None], [77.1, 69.3]]),
+    config_json="{}",
+    versions_json="{}",
+    task_names_json=json.dumps(["T1", "T2"]),
+    source_path="olora/wordnet-5x4-til/smoke-seed0.json",
 )
 REPRO_METRICS = {"AA": 73.2, "AIA": 80.1, "FM": 3.1, "BWT": -2.9, "FWT": 0.4}  # long format: one row per metric
 
@@ -128,8 +239,9 @@ def build_fixture_db(dest: Path) -> Path:
     try:
         cols = ", ".join(REPRO)
         con.execute(f"INSERT INTO reproduction ({cols}) VALUES ({', '.join('?' * len(REPRO))})", list(REPRO.values()))
-        con.executemany("INSERT INTO reproduction_metric (reproduction_id, metric_id, value) VALUES (?, ?, ?)",
-                        [(REPRO["id"], mid, v) for mid, v in REPRO_METRICS.items()])
+        con.executemany(
+            "INSERT INTO reproduction_metric (reproduction_id, metric_id, value) VALUES (?, ?, ?)", [(REPRO["id"], mid, v) for mid, v in REPRO_METRICS.items()]
+        )
         con.execute("INSERT INTO reproduction_paper (reproduction_id, paper_key) VALUES (?, ?)", (REPRO["id"], "wang2023orthogonal"))
         con.execute("UPDATE paper SET has_reproduction = 1 WHERE key = ?", ("wang2023orthogonal",))
         con.commit()

@@ -13,8 +13,19 @@ from webapp.rankcompare import match, spearman  # noqa: E402
 
 
 def _run(seed: int, aa: float, bwt: float | None = -1.0, **kw) -> dict:
-    base = dict(method_kind="classify", method="replay", benchmark="wordnet-5x4", profile="standard", seed=seed, aa=aa, aia=None,
-                fm=None, bwt=bwt, fwt=None, num_tasks=5)
+    base = dict(
+        method_kind="classify",
+        method="replay",
+        benchmark="wordnet-5x4",
+        profile="standard",
+        seed=seed,
+        aa=aa,
+        aia=None,
+        fm=None,
+        bwt=bwt,
+        fwt=None,
+        num_tasks=5,
+    )
     base.update(kw)
     return base
 
@@ -32,8 +43,9 @@ def test_summarise_means_and_sample_std_per_method_benchmark_profile():
 
 
 def _measured(**kw) -> Measured:
-    base: dict[str, Any] = dict(method_kind="classify", method="olora", benchmark="wordnet-5x4-til", profile="standard", seeds=[0, 1, 2], num_tasks=5,
-                stats={"aa": Stat(70.0, 1.0, 3)})
+    base: dict[str, Any] = dict(
+        method_kind="classify", method="olora", benchmark="wordnet-5x4-til", profile="standard", seeds=[0, 1, 2], num_tasks=5, stats={"aa": Stat(70.0, 1.0, 3)}
+    )
     base.update(kw)
     return Measured(**base)
 
@@ -44,16 +56,19 @@ def _reported(**kw) -> dict:
     return base
 
 
-@pytest.mark.parametrize("change, ok", [
-    ({}, True),
-    ({"benchmark_id": "standard-cl-benchmark"}, False),  # another benchmark
-    ({"metric_id": "BWT"}, False),  # another metric
-    ({"num_tasks": 4}, False),  # another protocol: number of tasks
-    ({"num_tasks": None}, False),  # protocol unknown: never assumed equal
-    ({"task_order": "1"}, False),  # a named order the runs do not have
-    ({"shots": 16}, False),  # few-shot
-    ({"reference": True}, False),  # a multitask upper bound is not the method
-])
+@pytest.mark.parametrize(
+    "change, ok",
+    [
+        ({}, True),
+        ({"benchmark_id": "standard-cl-benchmark"}, False),  # another benchmark
+        ({"metric_id": "BWT"}, False),  # another metric
+        ({"num_tasks": 4}, False),  # another protocol: number of tasks
+        ({"num_tasks": None}, False),  # protocol unknown: never assumed equal
+        ({"task_order": "1"}, False),  # a named order the runs do not have
+        ({"shots": 16}, False),  # few-shot
+        ({"reference": True}, False),  # a multitask upper bound is not the method
+    ],
+)
 def test_a_reported_number_sits_beside_a_measured_one_only_when_benchmark_protocol_and_metric_match(change, ok):
     assert comparable(_reported(**change), _measured(), "aa") is ok
     assert reported_beside([_reported(**change)], _measured(), "AA") == (71.5 if ok else None)
@@ -65,8 +80,10 @@ def test_no_metric_measured_means_nothing_beside():
 
 def test_commands():
     assert run_command("olora", "wordnet-instruct", "standard", 0) == "clatlas repro run olora --benchmark wordnet-instruct --profile standard --seed 0"
-    assert sweep_command("olora", "wordnet-5x4", "standard", [0, 1, 2]) == \
-        "clatlas repro sweep --methods olora --benchmarks wordnet-5x4 --seeds 0,1,2 --profile standard"
+    assert (
+        sweep_command("olora", "wordnet-5x4", "standard", [0, 1, 2])
+        == "clatlas repro sweep --methods olora --benchmarks wordnet-5x4 --seeds 0,1,2 --profile standard"
+    )
 
 
 def test_spearman_and_matching():

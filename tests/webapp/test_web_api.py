@@ -21,8 +21,11 @@ def test_api_papers_filters_and_total(client):
     body = r.json()
     assert body["total"] == 2 and body["page"] == 1 and body["pages"] == 1
     assert sorted(p["key"] for p in body["papers"]) == sorted(["wang2023orthogonal", LORA_KEY])
-    assert body["filters"] == {"setting": [], "increment": ["TIL"], "family": ["LLM"], "technique": ["parameter-efficient"]} or \
-        body["filters"] == {"increment": ["TIL"], "family": ["LLM"], "technique": ["parameter-efficient"]}
+    assert body["filters"] == {"setting": [], "increment": ["TIL"], "family": ["LLM"], "technique": ["parameter-efficient"]} or body["filters"] == {
+        "increment": ["TIL"],
+        "family": ["LLM"],
+        "technique": ["parameter-efficient"],
+    }
     p = next(p for p in body["papers"] if p["key"] == "wang2023orthogonal")
     for field in ("title", "authors", "year", "venue", "doi", "arxiv", "code_url", "placements", "datasets", "bibtex", "survey"):
         assert field in p
@@ -51,11 +54,21 @@ def test_api_papers_search_and_facets(client):
     assert fam["LLM"] == 2 and set(fam) == {"PLM", "LLM", "VLM"}
 
 
-@pytest.mark.parametrize("qs, status", [
-    ("family=XXX", 400), ("familly=LLM", 400), ("venue=Nope", 400), ("family=LLM%20", 400),
-    ("sort=bogus", 400), ("page=0", 422), ("page=x", 422), ("per_page=100000", 422),
-    ("has_code=maybe", 422), ("year_min=abc", 422),
-])
+@pytest.mark.parametrize(
+    "qs, status",
+    [
+        ("family=XXX", 400),
+        ("familly=LLM", 400),
+        ("venue=Nope", 400),
+        ("family=LLM%20", 400),
+        ("sort=bogus", 400),
+        ("page=0", 422),
+        ("page=x", 422),
+        ("per_page=100000", 422),
+        ("has_code=maybe", 422),
+        ("year_min=abc", 422),
+    ],
+)
 def test_api_papers_bad_input(client, qs, status):
     r = client.get(f"/api/papers?{qs}")
     assert r.status_code == status
@@ -183,8 +196,11 @@ def test_export_leaderboard_csv_and_json(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv") and "attachment" in r.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(r.text)))
     assert [(row["backbone"], row["rank"], row["method"], row["avg"]) for row in rows] == [
-        ("T5-large", "1", "LoRA-Experts", "77.3"), ("T5-large", "2", "O-LoRA", "75.8"), ("T5-large", "", "O-LoRA", ""),
-        ("T5-large", "", "MTL", "80.0"), ("LLaMA-7B", "1", "LoRA-Experts", "70.0"),
+        ("T5-large", "1", "LoRA-Experts", "77.3"),
+        ("T5-large", "2", "O-LoRA", "75.8"),
+        ("T5-large", "", "O-LoRA", ""),
+        ("T5-large", "", "MTL", "80.0"),
+        ("LLaMA-7B", "1", "LoRA-Experts", "70.0"),
     ]
     assert rows[3]["reference"] == "true" and rows[1]["verified"] == "false" and rows[4]["seeds"] == "3"
     filtered = list(csv.DictReader(io.StringIO(client.get("/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv?verified=true").text)))
@@ -206,12 +222,35 @@ def test_api_reproductions(client):
 
 def test_openapi_document(client):
     spec = client.get("/api/openapi.json").json()
-    for path in ("/api/papers", "/api/papers/{key}", "/api/taxonomy", "/api/datasets", "/api/metrics", "/api/results",
-                 "/api/reproductions", "/export/papers.bib", "/export/papers.csv", "/export/papers.json"):
+    for path in (
+        "/api/papers",
+        "/api/papers/{key}",
+        "/api/taxonomy",
+        "/api/datasets",
+        "/api/metrics",
+        "/api/results",
+        "/api/reproductions",
+        "/export/papers.bib",
+        "/export/papers.csv",
+        "/export/papers.json",
+    ):
         assert path in spec["paths"], path
     names = {p["name"] for p in spec["paths"]["/api/papers"]["get"]["parameters"]}
-    assert {"setting", "increment", "family", "technique", "venue", "year_min", "year_max", "has_code", "has_reproduction", "q", "page", "per_page",
-        "sort"} <= names
+    assert {
+        "setting",
+        "increment",
+        "family",
+        "technique",
+        "venue",
+        "year_min",
+        "year_max",
+        "has_code",
+        "has_reproduction",
+        "q",
+        "page",
+        "per_page",
+        "sort",
+    } <= names
 
 
 def test_export_bibtex_parses_back(client):
@@ -269,7 +308,9 @@ def test_reproduction_link_facet_filter_and_exports(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/export/papers.csv").text)))
     assert {r["key"]: r["reproduction_link"] for r in rows}[XSS_KEY] == "none"
     assert {p["key"]: p["reproduction_link"] for p in client.get("/export/papers.json?reproduction=family").json()} == {
-        LORA_KEY: "family", "razdaibiedina2023progressive": "family"}
+        LORA_KEY: "family",
+        "razdaibiedina2023progressive": "family",
+    }
     spec = client.get("/api/openapi.json").json()
     param = next(p for p in spec["paths"]["/api/papers"]["get"]["parameters"] if p["name"] == "reproduction")
     schema = json.dumps(param["schema"])

@@ -63,15 +63,30 @@ def browser_and_downloads():
     downloads = Path(tempfile.mkdtemp(prefix="clatlas-downloads-"))
     opts = webdriver.ChromeOptions()
     opts.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--disable-quic", "--disable-dev-shm-usage",
-                 f"--user-data-dir={profile}", "--window-size=1280,900"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-quic",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=1280,900",
+    ):
         opts.add_argument(flag)
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    opts.add_experimental_option("prefs", {
-        "download.default_directory": str(downloads), "download.prompt_for_download": False,
-        "download.directory_upgrade": True, "safebrowsing.enabled": False,
-    })
+    opts.add_experimental_option(
+        "prefs",
+        {
+            "download.default_directory": str(downloads),
+            "download.prompt_for_download": False,
+            "download.directory_upgrade": True,
+            "safebrowsing.enabled": False,
+        },
+    )
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
     driver.set_page_load_timeout(120)  # plotly.js is parsed on a shared, busy machine
     try:
@@ -152,7 +167,9 @@ def test_browse_search_open_download(server, browser_and_downloads):
 
 # every kind of page, with content that makes tables and charts wide
 NARROW_PAGES = example_urls(html_only=True) + [  # every page of webapp/pagetable.py, plus wide content and the 404 page
-    f"/papers/{LORA_KEY}", f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}", "/papers/nope",
+    f"/papers/{LORA_KEY}",
+    f"/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}",
+    "/papers/nope",
 ]
 
 
@@ -162,8 +179,9 @@ def _settle(driver) -> None:
 
     wait = WebDriverWait(driver, 60)
     wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
-    wait.until(lambda d: d.execute_script(
-        "return [...document.querySelectorAll('[data-figure]')].every(el => !window.Plotly || el.querySelector('.main-svg'))"))
+    wait.until(
+        lambda d: d.execute_script("return [...document.querySelectorAll('[data-figure]')].every(el => !window.Plotly || el.querySelector('.main-svg'))")
+    )
 
 
 def test_no_sideways_scrolling_at_400px(server, browser_and_downloads):

@@ -9,14 +9,17 @@ pytest.importorskip("plotly")
 from webapp.charts import period_of, timeline_axis  # noqa: E402
 
 
-@pytest.mark.parametrize("year, first_public, label", [
-    (2024, "2023-10", "2023 Q4"),   # the venue year does not move a paper: its first preprint does
-    (2024, "2024-01", "2024 Q1"),
-    (2024, "2024-03", "2024 Q1"),
-    (2024, "2024-04", "2024 Q2"),
-    (2025, "2025-12", "2025 Q4"),
-    (2021, None, "2021 (month unknown)"),
-])
+@pytest.mark.parametrize(
+    "year, first_public, label",
+    [
+        (2024, "2023-10", "2023 Q4"),  # the venue year does not move a paper: its first preprint does
+        (2024, "2024-01", "2024 Q1"),
+        (2024, "2024-03", "2024 Q1"),
+        (2024, "2024-04", "2024 Q2"),
+        (2025, "2025-12", "2025 Q4"),
+        (2021, None, "2021 (month unknown)"),
+    ],
+)
 def test_period_of(year, first_public, label):
     assert period_of(year, first_public)[1] == label
 

@@ -74,9 +74,16 @@ def test_api_docs_show_scalars_as_scalars(client):
     assert "integer ≥ 1900 ≤ 2100" in html and "list of string, one of: <code>PLM</code>, <code>LLM</code>" in html
 
 
-@pytest.mark.parametrize("url", ["/api/results?benchmark=&metric=&leaderboard=&paper=", "/api/leaderboards?benchmark=&metric=",
-                                 "/export/papers.bib?technique=", "/api/papers?venue=&dataset=&kind=&sort=",
-                                 f"/api/leaderboards/{BOARD}?backbone=&rank_by="])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/results?benchmark=&metric=&leaderboard=&paper=",
+        "/api/leaderboards?benchmark=&metric=",
+        "/export/papers.bib?technique=",
+        "/api/papers?venue=&dataset=&kind=&sort=",
+        f"/api/leaderboards/{BOARD}?backbone=&rank_by=",
+    ],
+)
 def test_empty_values_mean_any(client, url):
     r = client.get(url)
     assert r.status_code == 200, r.text
@@ -168,10 +175,27 @@ def test_schemathesis_run_all_checks(live_server, tmp_path):
     reach the handlers instead of stopping at 404.
     """
     config = tmp_path / "schemathesis.toml"
-    config.write_text(f'[parameters]\n"path.lb_id" = "{BOARD}"\n"path.key" = "wang2023orthogonal"\n"path.ds_id" = "standard-cl-benchmark"\n',
-                      encoding="utf-8")
-    cmd = [SCHEMATHESIS, "--config-file", str(config), "--no-color", "run", f"{live_server}/api/openapi.json", "--checks", "all",
-           "--max-examples", "8", "--seed", "1", "--workers", "1", "--generation-database", "none", "--phases", "coverage,fuzzing"]
+    config.write_text(f'[parameters]\n"path.lb_id" = "{BOARD}"\n"path.key" = "wang2023orthogonal"\n"path.ds_id" = "standard-cl-benchmark"\n', encoding="utf-8")
+    cmd = [
+        SCHEMATHESIS,
+        "--config-file",
+        str(config),
+        "--no-color",
+        "run",
+        f"{live_server}/api/openapi.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        "8",
+        "--seed",
+        "1",
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--phases",
+        "coverage,fuzzing",
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert out.returncode == 0, out.stdout[-6000:] + out.stderr[-2000:]
     assert "No issues found" in out.stdout or "passed" in out.stdout

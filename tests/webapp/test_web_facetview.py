@@ -34,9 +34,12 @@ def filters(atlas: Atlas, rounds: int, seed: int) -> list[PaperFilter]:
     # by number of papers, so that the least common venues (beyond the 30 shown) get selected too
     venues = [r[0] for r in atlas.con().execute("SELECT venue FROM paper GROUP BY venue ORDER BY COUNT(*) DESC, venue")]
     rng = random.Random(seed)
-    out = [parse_filter([], vocab), parse_filter([("venue", venues[-1])], vocab),
-           parse_filter([("venue", venues[0]), ("venue", venues[-1]), ("q", 'a "b" <c> & d'), ("per_page", "7")], vocab),
-           parse_filter([("year_min", "2023"), ("year_max", "2023"), ("in_survey", "1"), ("sort", "title")], vocab)]
+    out = [
+        parse_filter([], vocab),
+        parse_filter([("venue", venues[-1])], vocab),
+        parse_filter([("venue", venues[0]), ("venue", venues[-1]), ("q", 'a "b" <c> & d'), ("per_page", "7")], vocab),
+        parse_filter([("year_min", "2023"), ("year_max", "2023"), ("in_survey", "1"), ("sort", "title")], vocab),
+    ]
     while len(out) < rounds:
         try:
             out.append(parse_filter(random_params(rng, vocab, venues), vocab))
@@ -96,6 +99,13 @@ def test_link_fast_paths_equal_building_the_filter(synthetic_db):
             values = vocab.allowed(name)[:6] + list(getattr(f, name))
             for v in values:
                 assert f.toggle_href(name, v) == f.toggled(name, v).href(), (f.params(), name, v)
-        for changes in ({"has_code": True}, {"in_survey": None}, {"year_min": 2020, "year_max": 2020}, {"year_min": None, "year_max": None},
-                        {"page": 3}, {"q": "", "fts_query": ""}, {"venue": ()}):
+        for changes in (
+            {"has_code": True},
+            {"in_survey": None},
+            {"year_min": 2020, "year_max": 2020},
+            {"year_min": None, "year_max": None},
+            {"page": 3},
+            {"q": "", "fts_query": ""},
+            {"venue": ()},
+        ):
             assert f.href(**changes) == f.with_(**changes).href(), (f.params(), changes)

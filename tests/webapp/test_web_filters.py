@@ -14,8 +14,20 @@ VOCAB = Vocabulary(load_taxonomy(), frozenset({"ACL 2024", "arXiv"}), frozenset(
 
 
 def test_parse_full_state_round_trips():
-    params = [("family", "LLM"), ("family", "VLM"), ("increment", "TIL"), ("setting", "offline"), ("venue", "arXiv"), ("year_min", "2020"),
-              ("has_code", "yes"), ("q", "lora adapters"), ("sort", "title"), ("page", "2"), ("per_page", "50"), ("dataset", "trace")]
+    params = [
+        ("family", "LLM"),
+        ("family", "VLM"),
+        ("increment", "TIL"),
+        ("setting", "offline"),
+        ("venue", "arXiv"),
+        ("year_min", "2020"),
+        ("has_code", "yes"),
+        ("q", "lora adapters"),
+        ("sort", "title"),
+        ("page", "2"),
+        ("per_page", "50"),
+        ("dataset", "trace"),
+    ]
     f = parse_filter(params, VOCAB)
     assert f.family == ("LLM", "VLM") and f.has_code is True and f.year_min == 2020 and f.page == 2
     assert parse_filter(f.params(), VOCAB) == f

@@ -16,9 +16,21 @@ from webapp.pagetable import BOARD_EXAMPLE, example_urls  # noqa: E402
 
 BOARD = BOARD_EXAMPLE
 PAGES = example_urls()  # every page of webapp/pagetable.py
-API = ["/api/papers", "/api/papers/wang2023orthogonal", "/api/taxonomy", "/api/datasets", "/api/datasets/ag-news", "/api/metrics", "/api/results",
-       "/api/leaderboards", f"/api/leaderboards/{BOARD}", "/api/methods", f"/api/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}",
-       "/api/reproductions", "/api/openapi.json"]
+API = [
+    "/api/papers",
+    "/api/papers/wang2023orthogonal",
+    "/api/taxonomy",
+    "/api/datasets",
+    "/api/datasets/ag-news",
+    "/api/metrics",
+    "/api/results",
+    "/api/leaderboards",
+    f"/api/leaderboards/{BOARD}",
+    "/api/methods",
+    f"/api/compare?method=paper:wang2023orthogonal&method=paper:{LORA_KEY}",
+    "/api/reproductions",
+    "/api/openapi.json",
+]
 EXPORTS = ["/export/papers.bib", "/export/papers.csv", "/export/papers.json", f"/export/leaderboards/{BOARD}.csv", f"/export/leaderboards/{BOARD}.json"]
 STATIC = ["/static/atlas.css", "/static/atlas.js", "/static/favicon.svg", "/static-vendor/plotly.min.js"]
 EVERY_GET = PAGES + API + EXPORTS + STATIC
@@ -117,9 +129,17 @@ def test_matching_tag_and_etag_for():
     assert matching_tag(b"*", t) is None and matching_tag(None, t) is None
 
 
-@pytest.mark.parametrize("url, kind", [("/papers", "text/html"), ("/api/papers", "application/json"), ("/export/papers.json", "application/json"),
-                                       ("/static/atlas.js", "javascript"), ("/static/atlas.css", "text/css"),
-                                       ("/static-vendor/plotly.min.js", "javascript")])
+@pytest.mark.parametrize(
+    "url, kind",
+    [
+        ("/papers", "text/html"),
+        ("/api/papers", "application/json"),
+        ("/export/papers.json", "application/json"),
+        ("/static/atlas.js", "javascript"),
+        ("/static/atlas.css", "text/css"),
+        ("/static-vendor/plotly.min.js", "javascript"),
+    ],
+)
 def test_gzip(client, url, kind):
     r = client.get(url, headers={"Accept-Encoding": "gzip"})
     assert kind in r.headers["content-type"]
@@ -148,10 +168,17 @@ def test_acronym_redirect_is_relative(client):
     assert r.status_code == 302 and r.headers["location"] == "/papers/wang2023orthogonal"
 
 
-@pytest.mark.parametrize("location, path", [
-    ("http://evil.example/papers", "/papers"), ("https://h/a?b=1#c", "/a?b=1#c"), ("/x", "/x"),
-    ("//evil.example/x", "/x"), ("http://h", "/"), ("///evil.example", "/evil.example"),
-])
+@pytest.mark.parametrize(
+    "location, path",
+    [
+        ("http://evil.example/papers", "/papers"),
+        ("https://h/a?b=1#c", "/a?b=1#c"),
+        ("/x", "/x"),
+        ("//evil.example/x", "/x"),
+        ("http://h", "/"),
+        ("///evil.example", "/evil.example"),
+    ],
+)
 def test_relative_location(location, path):
     assert relative_location(location) == path
 
@@ -161,8 +188,10 @@ def test_cors_on_the_api_only(client):
     assert r.headers["access-control-allow-origin"] == "*"
     assert client.get("/api/papers/nope").headers["access-control-allow-origin"] == "*"  # errors are readable too
     assert "access-control-allow-origin" not in client.get("/papers").headers
-    pre = client.options("/api/papers", headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET",
-                                                  "Access-Control-Request-Headers": "if-none-match"})
+    pre = client.options(
+        "/api/papers",
+        headers={"Origin": "https://elsewhere.example", "Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match"},
+    )
     assert pre.status_code == 204 and pre.headers["access-control-allow-origin"] == "*"
     assert set(pre.headers["access-control-allow-methods"].replace(" ", "").split(",")) == {"GET", "HEAD", "OPTIONS"}
     assert pre.headers["access-control-allow-headers"] == "if-none-match"
@@ -212,6 +241,6 @@ def test_page_table_matches_the_page_router_and_feeds_the_nav(client):
     routes = [r.path for r in routes_pages.router.routes if "GET" in (getattr(r, "methods", None) or ())]
     assert sorted(p.route for p in PAGES) == sorted(routes)
     html = client.get("/metrics").text
-    nav = html[html.index("<nav>"):html.index("</nav>")]
+    nav = html[html.index("<nav>") : html.index("</nav>")]
     assert [href for href, _ in NAV] == [seg.split('"')[1] for seg in nav.split("<a href=")[1:]]
     assert 'href="/metrics" aria-current="page"' in nav

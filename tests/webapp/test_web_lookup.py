@@ -9,13 +9,16 @@ pytest.importorskip("fastapi")
 from support.webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
 
 
-@pytest.mark.parametrize("name, key", [
-    ("O-LoRA", "wang2023orthogonal"),
-    ("olora", "wang2023orthogonal"),          # case and punctuation do not matter
-    ("2310.14152", "wang2023orthogonal"),     # its arXiv id
-    ("2310.14152v2", "wang2023orthogonal"),
-    ("2311.00001", LORA_KEY),                 # an alias's arXiv id
-])
+@pytest.mark.parametrize(
+    "name, key",
+    [
+        ("O-LoRA", "wang2023orthogonal"),
+        ("olora", "wang2023orthogonal"),  # case and punctuation do not matter
+        ("2310.14152", "wang2023orthogonal"),  # its arXiv id
+        ("2310.14152v2", "wang2023orthogonal"),
+        ("2311.00001", LORA_KEY),  # an alias's arXiv id
+    ],
+)
 def test_exact_name_redirects_with_a_relative_location(client, name, key):
     r = client.get(f"/papers/{name}", follow_redirects=False)
     assert r.status_code == 302

@@ -96,18 +96,21 @@ def test_search_syntax_never_errors(client, q):
     assert r.status_code == 200
 
 
-@pytest.mark.parametrize("url, needle", [
-    ("/papers?family=LLMs", "did you mean 'LLM'"),
-    ("/papers?page=0", "page must be between"),
-    ("/papers?page=abc", "page must be a whole number"),
-    ("/papers?per_page=100000", "per_page must be between"),
-    ("/papers?has_code=maybe", "has_code must be"),
-    ("/papers?sort=random", "sort must be one of"),
-    ("/papers?venue=Nowhere", "is not a known venue"),
-    ("/papers?familly=LLM", "did you mean 'family'"),
-    ("/papers?page=1&page=2", "page given 2 times"),
-    ("/papers?q=" + "x" * 400, "q is too long"),
-])
+@pytest.mark.parametrize(
+    "url, needle",
+    [
+        ("/papers?family=LLMs", "did you mean 'LLM'"),
+        ("/papers?page=0", "page must be between"),
+        ("/papers?page=abc", "page must be a whole number"),
+        ("/papers?per_page=100000", "per_page must be between"),
+        ("/papers?has_code=maybe", "has_code must be"),
+        ("/papers?sort=random", "sort must be one of"),
+        ("/papers?venue=Nowhere", "is not a known venue"),
+        ("/papers?familly=LLM", "did you mean 'family'"),
+        ("/papers?page=1&page=2", "page given 2 times"),
+        ("/papers?q=" + "x" * 400, "q is too long"),
+    ],
+)
 def test_bad_filters_are_400_pages(client, url, needle):
     r = client.get(url)
     assert r.status_code == 400
@@ -115,10 +118,13 @@ def test_bad_filters_are_400_pages(client, url, needle):
     assert needle in r.text.replace("&#39;", "'")
 
 
-@pytest.mark.parametrize("url, needle", [
-    ("/papers?setting=offline&increment=HTB", "belongs to setting &#39;online&#39;"),
-    ("/papers?year_min=2025&year_max=2020", "is after year_max (2020), so no year is in the range"),
-])
+@pytest.mark.parametrize(
+    "url, needle",
+    [
+        ("/papers?setting=offline&increment=HTB", "belongs to setting &#39;online&#39;"),
+        ("/papers?year_min=2025&year_max=2020", "is after year_max (2020), so no year is in the range"),
+    ],
+)
 def test_filters_that_match_nothing_say_why(client, url, needle):
     """Well-formed values that select nothing are an empty list with the reason, not an error."""
     r = client.get(url)
@@ -236,7 +242,7 @@ def test_leaderboard_filters(client):
     lb = client.get(url, params={"verified": "true"}).text
     assert "unverified · extracted" not in lb and "77.3" in lb
     assert 'name="verified" value="true" checked' in lb
-    assert '/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv?verified=true' in lb
+    assert "/export/leaderboards/standard-cl-benchmark/orders-1-3/AA.csv?verified=true" in lb
     only = client.get(url, params={"backbone": "LLaMA-7B"}).text
     assert 'id="backbone-llama-7b"' in only and 'id="backbone-t5-large"' not in only
     # empty form fields mean "any"
@@ -279,8 +285,10 @@ def test_api_docs_page(client):
     assert "GET /api/papers" in html and "/api/openapi.json" in html
 
 
-@pytest.mark.parametrize("url", ["/", "/papers", "/papers?q=x", "/datasets", "/metrics", "/leaderboards", "/compare", "/reproductions", "/charts",
-                                 "/api/docs", "/papers/nonexistent"])
+@pytest.mark.parametrize(
+    "url",
+    ["/", "/papers", "/papers?q=x", "/datasets", "/metrics", "/leaderboards", "/compare", "/reproductions", "/charts", "/api/docs", "/papers/nonexistent"],
+)
 def test_empty_catalog_pages(empty_client, url):
     r = empty_client.get(url)
     assert r.status_code == (404 if "nonexistent" in url else 200)
@@ -326,8 +334,11 @@ def test_in_survey_facet_filters_and_counts(client):
 def test_extension_values_are_marked_in_facets(client):
     html = client.get("/papers").text
     facet = html.split('data-facet="technique"')[1].split("</section>")[0]
-    assert re.search(r"""model-merging<span class="badge ext" """
-                     r"""title="Added by CL Atlas beyond the survey's taxonomy: The survey [^"]+">extension</span>""", facet)
+    assert re.search(
+        r"""model-merging<span class="badge ext" """
+        r"""title="Added by CL Atlas beyond the survey's taxonomy: The survey [^"]+">extension</span>""",
+        facet,
+    )
     assert 'parameter-efficient<span class="badge ext"' not in facet
 
 

@@ -14,8 +14,21 @@ from webapp.reprosummary import mean_std, summarise  # noqa: E402
 
 
 def _run(method: str, seed: int, aa: float | None, benchmark: str = "wordnet-5x4", scenario: str = "CIL") -> dict:
-    return dict(method=method, benchmark=benchmark, scenario=scenario, profile="standard", seed=seed, aa=aa, bwt=-aa if aa else None,
-                fwt=None, fm=None, wall_time_s=10.0 * (seed + 1), trainable_params=100, papers=[{"key": "k2024x", "title": "T"}], command="c")
+    return dict(
+        method=method,
+        benchmark=benchmark,
+        scenario=scenario,
+        profile="standard",
+        seed=seed,
+        aa=aa,
+        bwt=-aa if aa else None,
+        fwt=None,
+        fm=None,
+        wall_time_s=10.0 * (seed + 1),
+        trainable_params=100,
+        papers=[{"key": "k2024x", "title": "T"}],
+        command="c",
+    )
 
 
 def test_mean_std_is_the_sample_std():
@@ -33,7 +46,7 @@ def test_summarise_groups_by_benchmark_then_method():
     cil = groups[0]
     assert [m.method for m in cil.methods] == ["replay", "seqft"]
     seqft = cil.methods[1]
-    assert seqft.seeds == [0, 1] and seqft.stats["aa"].mean == 11.0 and seqft.stats["aa"].std == pytest.approx(2 ** 0.5)
+    assert seqft.seeds == [0, 1] and seqft.stats["aa"].mean == 11.0 and seqft.stats["aa"].std == pytest.approx(2**0.5)
     assert seqft.stats["fwt"] is None and seqft.wall_time.mean == 15.0 and seqft.trainable_params == 100
     assert seqft.papers == [{"key": "k2024x", "title": "T"}]
 
@@ -50,8 +63,22 @@ def test_reproductions_page_shows_summary_and_seeds(client):
 
 def test_a_group_shows_the_metrics_its_runs_have():
     """Continual pre-training runs have log-perplexity metrics, not accuracies: their group shows those columns."""
-    cpt = [dict(method="cpt-seq", benchmark="domains-cpt", scenario="DIL", profile="standard", seed=s, lp_avg=2.0 + s, lp_bwt=-0.1 * s,
-                lp_gen=0.05, wall_time_s=1.0, papers=[], command="c") for s in (0, 1)]
+    cpt = [
+        dict(
+            method="cpt-seq",
+            benchmark="domains-cpt",
+            scenario="DIL",
+            profile="standard",
+            seed=s,
+            lp_avg=2.0 + s,
+            lp_bwt=-0.1 * s,
+            lp_gen=0.05,
+            wall_time_s=1.0,
+            papers=[],
+            command="c",
+        )
+        for s in (0, 1)
+    ]
     groups = summarise(cpt + [_run("seqft", 0, 10.0)])
     by_bench = {g.benchmark: g for g in groups}
     assert [m for m, _ in by_bench["domains-cpt"].metrics] == ["LP-AVG", "LP-BWT", "LP-GEN"]

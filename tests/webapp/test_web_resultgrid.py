@@ -11,13 +11,46 @@ from support.webfixture import LORA_KEY, client, fixture_db  # noqa: F401,E402
 from webapp.resultgrid import column_order, pivot  # noqa: E402
 
 
-def _r(i: int, method: str, order: str | None, value: float, *, metric: str = "AA", backbone: str = "T5-large", paper: str = "p2023x",
-       table: str = "Table 2", native: bool = True, reference: bool = False, shots: int | None = None, provenance: str = "paper-text") -> dict:
-    return dict(id=i, benchmark_id="standard-cl-benchmark", benchmark_name="Standard CL", backbone=backbone, backbone_key=backbone.lower(),
-                order_group="orders-1-3", order_label="orders 1-3", num_tasks=4, shots=shots, task_order=order, method=method,
-                method_key=f"name:{method.lower()}", method_paper_key=None, native=native, reference=reference, metric_id=metric, value=value,
-                table_ref=table, note=None, provenance=provenance, paper_key=paper, reporter_title="P",
-                leaderboard=f"standard-cl-benchmark/orders-1-3/{metric}")
+def _r(
+    i: int,
+    method: str,
+    order: str | None,
+    value: float,
+    *,
+    metric: str = "AA",
+    backbone: str = "T5-large",
+    paper: str = "p2023x",
+    table: str = "Table 2",
+    native: bool = True,
+    reference: bool = False,
+    shots: int | None = None,
+    provenance: str = "paper-text",
+) -> dict:
+    return dict(
+        id=i,
+        benchmark_id="standard-cl-benchmark",
+        benchmark_name="Standard CL",
+        backbone=backbone,
+        backbone_key=backbone.lower(),
+        order_group="orders-1-3",
+        order_label="orders 1-3",
+        num_tasks=4,
+        shots=shots,
+        task_order=order,
+        method=method,
+        method_key=f"name:{method.lower()}",
+        method_paper_key=None,
+        native=native,
+        reference=reference,
+        metric_id=metric,
+        value=value,
+        table_ref=table,
+        note=None,
+        provenance=provenance,
+        paper_key=paper,
+        reporter_title="P",
+        leaderboard=f"standard-cl-benchmark/orders-1-3/{metric}",
+    )
 
 
 def test_column_order_is_natural_then_avg_then_value():
@@ -25,9 +58,16 @@ def test_column_order_is_natural_then_avg_then_value():
 
 
 def test_pivot_folds_one_number_per_row_into_a_table():
-    rows = [_r(1, "SeqFT", "1", 10.0, native=False), _r(2, "O-LoRA", "1", 75.0), _r(3, "O-LoRA", "2", 76.0), _r(4, "O-LoRA", "avg", 75.5),
-            _r(5, "O-LoRA", "1", -1.0, metric="BWT"), _r(6, "MTL", "avg", 80.0, native=False, reference=True),
-            _r(7, "O-LoRA", "avg", 60.0, backbone="LLaMA-7B"), _r(8, "O-LoRA", "avg", 50.0, shots=5)]
+    rows = [
+        _r(1, "SeqFT", "1", 10.0, native=False),
+        _r(2, "O-LoRA", "1", 75.0),
+        _r(3, "O-LoRA", "2", 76.0),
+        _r(4, "O-LoRA", "avg", 75.5),
+        _r(5, "O-LoRA", "1", -1.0, metric="BWT"),
+        _r(6, "MTL", "avg", 80.0, native=False, reference=True),
+        _r(7, "O-LoRA", "avg", 60.0, backbone="LLaMA-7B"),
+        _r(8, "O-LoRA", "avg", 50.0, shots=5),
+    ]
     blocks = pivot(rows)
     assert [(b.backbone, b.shots) for b in blocks] == [("T5-large", None), ("LLaMA-7B", None), ("T5-large", 5)]
     t5 = blocks[0]

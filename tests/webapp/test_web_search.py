@@ -19,12 +19,15 @@ def api_keys(client, **params) -> list[str]:
     return [p["key"] for p in client.get("/api/papers", params=params).json()["papers"]]
 
 
-@pytest.mark.parametrize("q, key", [
-    ("O-LoRA", "wang2023orthogonal"),      # the acronym shown on the card
-    ("o-lora", "wang2023orthogonal"),
-    ("MBPA++", "demassondautume2019episodic"),
-    ("PP", "razdaibiedina2023progressive"),
-])
+@pytest.mark.parametrize(
+    "q, key",
+    [
+        ("O-LoRA", "wang2023orthogonal"),  # the acronym shown on the card
+        ("o-lora", "wang2023orthogonal"),
+        ("MBPA++", "demassondautume2019episodic"),
+        ("PP", "razdaibiedina2023progressive"),
+    ],
+)
 def test_acronyms_on_cards_are_searchable(client, q, key):
     keys = api_keys(client, q=q)
     assert keys and keys[0] == key, (q, keys)

@@ -19,7 +19,7 @@ from support.webfixture import XSS_KEY, XSS_SUMMARY, XSS_TITLE, client, empty_cl
 def test_paper_title_and_summary_render_as_text(client):
     html = client.get(f"/papers/{XSS_KEY}").text
     assert "<script>alert" not in html and "<b>LoRA</b>" not in html and "<img src=x" not in html
-    assert '&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;' in html
+    assert "&lt;script&gt;alert(&#34;xss&#34;)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert 'href="javascript:' not in html
 
@@ -121,6 +121,7 @@ def test_api_fuzz_never_500(fixture_db):
     assert len(operations) >= 12
     for op in operations:
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
+
             @given(case=op.as_strategy(generation_mode=mode))
             @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None)
             def run(case) -> None:

@@ -55,8 +55,13 @@ def test_invalid_data_exits_1_without_traceback(tmp_path, capsys):
 def test_cli_serve_invalid_data_subprocess(tmp_path):
     data = make_data(tmp_path)
     (data / "papers" / "wang2023orthogonal.yaml").write_text("year: not-a-year\n", encoding="utf-8")
-    out = subprocess.run([sys.executable, "-m", "clatlas_cli", "serve", "--db", str(tmp_path / "x.sqlite"), "--data", str(data), "--port", str(free_port())],
-                         capture_output=True, text=True, timeout=60, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-m", "clatlas_cli", "serve", "--db", str(tmp_path / "x.sqlite"), "--data", str(data), "--port", str(free_port())],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
     assert out.returncode == 1
     assert "Traceback" not in out.stderr and "wang2023orthogonal" in out.stderr
 
@@ -65,8 +70,12 @@ def test_cli_serve_builds_and_serves(tmp_path):
     data = make_data(tmp_path)
     db = tmp_path / "served.sqlite"
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "clatlas_cli", "serve", "--db", str(db), "--data", str(data), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clatlas_cli", "serve", "--db", str(db), "--data", str(data), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
     try:
         deadline = time.time() + 30
         while True:

@@ -83,8 +83,17 @@ def test_one_page_per_catalog_item(site, fixture_db):
     assert {p.parent.relative_to(site / "leaderboards").as_posix() for p in (site / "leaderboards").rglob("*/index.html")} == boards
     for board in boards:
         assert (site / "export" / "leaderboards" / f"{board}.csv").is_file() and (site / "api" / "leaderboards" / f"{board}.json").is_file()
-    for page in ("index.html", "papers/index.html", "metrics/index.html", "charts/index.html", "reproductions/index.html", "compare/index.html",
-                 "api/docs/index.html", "datasets/index.html", "leaderboards/index.html"):
+    for page in (
+        "index.html",
+        "papers/index.html",
+        "metrics/index.html",
+        "charts/index.html",
+        "reproductions/index.html",
+        "compare/index.html",
+        "api/docs/index.html",
+        "datasets/index.html",
+        "leaderboards/index.html",
+    ):
         assert (site / page).is_file(), page
 
 
@@ -107,8 +116,13 @@ def test_plotly_is_local_and_no_cdn(site):
 
 def test_search_index_and_script(site):
     index = json.loads((site / "search-index.json").read_text(encoding="utf-8"))
-    assert {p["key"] for p in index["papers"]} == {"demassondautume2019episodic", "razdaibiedina2023progressive", "wang2023orthogonal",
-                                                   "evil2024script", LORA_KEY}
+    assert {p["key"] for p in index["papers"]} == {
+        "demassondautume2019episodic",
+        "razdaibiedina2023progressive",
+        "wang2023orthogonal",
+        "evil2024script",
+        LORA_KEY,
+    }
     lora = next(p for p in index["papers"] if p["key"] == LORA_KEY)
     assert ["offline", "TIL", "LLM", "model-merging", None] in lora["placements"] and lora["code_url"]
     assert "Routing Among Low-Rank Specialists 2311.00001" in lora["aliases"]
@@ -131,19 +145,32 @@ def test_links_keep_the_list_query_and_drop_the_others(site):
     assert 'href="../api/papers.json"' in (site / "papers" / "index.html").read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("url, path", [
-    ("/", "index.html"), ("/papers", "papers/index.html"), ("/papers/x2024y", "papers/x2024y/index.html"), ("/papers/x2024y.bib", "papers/x2024y.bib"),
-    ("/api/papers", "api/papers.json"), ("/api/papers/x", "api/papers/x.json"), ("/api/openapi.json", "api/openapi.json"),
-    ("/api/docs", "api/docs/index.html"), ("/export/papers.csv", "export/papers.csv"), (f"/leaderboards/{BOARD}", f"leaderboards/{BOARD}/index.html"),
-    ("/static/atlas.css", "static/atlas.css"), ("/papers?family=LLM", "papers/index.html"),
-])
+@pytest.mark.parametrize(
+    "url, path",
+    [
+        ("/", "index.html"),
+        ("/papers", "papers/index.html"),
+        ("/papers/x2024y", "papers/x2024y/index.html"),
+        ("/papers/x2024y.bib", "papers/x2024y.bib"),
+        ("/api/papers", "api/papers.json"),
+        ("/api/papers/x", "api/papers/x.json"),
+        ("/api/openapi.json", "api/openapi.json"),
+        ("/api/docs", "api/docs/index.html"),
+        ("/export/papers.csv", "export/papers.csv"),
+        (f"/leaderboards/{BOARD}", f"leaderboards/{BOARD}/index.html"),
+        ("/static/atlas.css", "static/atlas.css"),
+        ("/papers?family=LLM", "papers/index.html"),
+    ],
+)
 def test_output_path(url, path):
     assert output_path(url) == path
 
 
 def test_rewrite_html_is_relative_to_the_page(tmp_path):
-    site = Site(tmp_path, files={"/": "index.html", "/papers": "papers/index.html", "/papers/a2024b": "papers/a2024b/index.html",
-                                 "/static/atlas.css": "static/atlas.css"})
+    site = Site(
+        tmp_path,
+        files={"/": "index.html", "/papers": "papers/index.html", "/papers/a2024b": "papers/a2024b/index.html", "/static/atlas.css": "static/atlas.css"},
+    )
     page = '<html lang="en"><a href="/papers?family=LLM&amp;q=x">l</a><a href="/">h</a><link href="/static/atlas.css"><a href="/nope">n</a>'
     out = rewrite_html(site, page, "papers/a2024b/index.html")
     assert 'href="../?family=LLM&amp;q=x"' in out and 'href="../../"' in out and 'href="../../static/atlas.css"' in out
