@@ -1,7 +1,7 @@
 # Two commands set up a fresh machine (see README):
 #   make serve   build the catalog from data/ and serve the web app on http://$(HOST):$(PORT) (127.0.0.1:8000)
 #   make test    install everything the tests need into .venv and run the whole test suite
-#   make lint    ruff check and mypy (configured in pyproject.toml), from the same .venv so mypy sees the packages
+#   make lint    ruff check, ruff format --check and mypy (configured in pyproject.toml), from the same .venv so mypy sees the packages
 # The other targets run `clatlas` from .venv without activating it: validate, build, stats, site.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -41,6 +41,7 @@ $(VENV)/.lint-installed: pyproject.toml $(VENV)/.dev-installed
 
 lint: $(VENV)/.lint-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 validate: $(VENV)/.web-installed
