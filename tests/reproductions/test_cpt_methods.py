@@ -91,6 +91,26 @@ def test_missing_corpus_package_is_one_line_before_any_model(tmp_path: Path, mon
     assert err.startswith("error: corpus 'git' needs the Debian package git-man") and err.endswith("apt-get install git-man")
 
 
+def test_missing_wordnet_for_the_chat_probe_is_one_line_before_any_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The corpora are there (tiny ones), WordNet is not: the probe's package is named before a model loads."""
+    for i in range(12):  # one document in five is held out (by a hash of its name): twelve give both sides
+        for d, name in ((tmp_path / "sys", f"call{i}.2.gz"), (tmp_path / "git" / "man1", f"git-x{i}.1.gz")):
+            d.mkdir(parents=True, exist_ok=True)
+            (d / name).write_bytes(gzip.compress(f".TH X{i} 1\n.SH NAME\nx{i} \\- page {i}\n".encode()))
+    (tmp_path / "lic").mkdir()
+    (tmp_path / "lic" / "GPL").write_text("You may copy and distribute verbatim copies.\n")
+    for name, d in (("SYSCALLS", "sys"), ("GIT", "git"), ("LICENSES", "lic")):
+        monkeypatch.setenv(f"CLATLAS_CORPUS_DIR_{name}", str(tmp_path / d))
+    monkeypatch.setenv("CLATLAS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CLATLAS_WORDNET_DIR", str(tmp_path / "no-wordnet"))
+    rc = cli.main(["run", "cpt-seq", "--benchmark", "domains-cpt", "--set", "tasks=2", "--out", str(tmp_path / "out"), "--backbone", "no/such-model"])
+    err = capsys.readouterr().err.strip()
+    assert rc == 2 and "\n" not in err, err
+    assert "apt-get install wordnet-base" in err
+
+
 def test_instruction_method_refused_on_the_perplexity_benchmark(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc = cli.main(["run", "seqft", "--benchmark", "domains-cpt", "--out", str(tmp_path)])
     err = capsys.readouterr().err
