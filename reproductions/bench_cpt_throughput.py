@@ -117,20 +117,40 @@ def main(argv: list[str] | None = None) -> int:
         tb, th = bare(), harness()
         ratios.append((tokens / th) / (tokens / tb))
         rounds.append({"bare_s": round(tb, 3), "harness_s": round(th, 3), "ratio": round(ratios[-1], 4)})
-        print(f"round {r + 1}: bare {tokens / tb:.0f} tok/s, harness {tokens / th:.0f} tok/s "
-              f"({len(batches)} steps of {bs} x {block_size} tokens), ratio {ratios[-1]:.3f}", flush=True)
+        print(
+            f"round {r + 1}: bare {tokens / tb:.0f} tok/s, harness {tokens / th:.0f} tok/s "
+            f"({len(batches)} steps of {bs} x {block_size} tokens), ratio {ratios[-1]:.3f}",
+            flush=True,
+        )
     med = statistics.median(ratios)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"method {args.method}: harness/bare tokens-per-second ratio (median of {args.rounds}) = {med:.3f} "
-          f"({'meets' if med >= 0.9 else 'BELOW'} the 0.9 target); threads={args.threads}, device={device}; peak memory {peak:.0f} MiB")
+    print(
+        f"method {args.method}: harness/bare tokens-per-second ratio (median of {args.rounds}) = {med:.3f} "
+        f"({'meets' if med >= 0.9 else 'BELOW'} the 0.9 target); threads={args.threads}, device={device}; peak memory {peak:.0f} MiB"
+    )
     if args.write:
         out = REPO_ROOT / "benchmarks" / f"RESULTS-cpt-throughput-{args.method}.json"
-        out.write_text(json.dumps({"method": args.method, "steps": len(batches), "batch_size": bs, "block_size": block_size,
-                                   "tokens_per_round": tokens, "threads": args.threads, "device": str(device), "rounds": rounds,
-                                   "median_ratio": round(med, 4), "peak_memory_mib": round(peak),
-                                   "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
-                                   "command": "python -m reproductions.bench_cpt_throughput " + " ".join(argv or sys.argv[1:])},
-                                  indent=2) + "\n", encoding="utf-8")
+        out.write_text(
+            json.dumps(
+                {
+                    "method": args.method,
+                    "steps": len(batches),
+                    "batch_size": bs,
+                    "block_size": block_size,
+                    "tokens_per_round": tokens,
+                    "threads": args.threads,
+                    "device": str(device),
+                    "rounds": rounds,
+                    "median_ratio": round(med, 4),
+                    "peak_memory_mib": round(peak),
+                    "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
+                    "command": "python -m reproductions.bench_cpt_throughput " + " ".join(argv or sys.argv[1:]),
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

@@ -96,14 +96,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"round {r + 1}: bare {tokens / tb:.0f} tok/s, harness {tokens / th:.0f} tok/s, ratio {tb / th:.3f}", flush=True)
     med = statistics.median(x["ratio"] for x in rounds)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-    print(f"{args.method}: harness/bare tokens-per-second ratio (median of {args.rounds}) = {med:.3f} "
-          f"({'meets' if med >= 0.9 else 'BELOW'} the 0.9 target); {tokens} tokens per round; peak memory {peak:.0f} MiB")
+    print(
+        f"{args.method}: harness/bare tokens-per-second ratio (median of {args.rounds}) = {med:.3f} "
+        f"({'meets' if med >= 0.9 else 'BELOW'} the 0.9 target); {tokens} tokens per round; peak memory {peak:.0f} MiB"
+    )
     if args.write:
-        OUT.write_text(json.dumps({"method": args.method, "steps": len(batches), "batch_size": bs, "tokens_per_round": tokens,
-                                   "threads": args.threads, "rounds": rounds, "median_ratio": med, "peak_memory_mib": round(peak),
-                                   "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
-                                   "command": "python -m reproductions.bench_lm_throughput " + " ".join(argv or sys.argv[1:])},
-                                  indent=2) + "\n", encoding="utf-8")
+        OUT.write_text(
+            json.dumps(
+                {
+                    "method": args.method,
+                    "steps": len(batches),
+                    "batch_size": bs,
+                    "tokens_per_round": tokens,
+                    "threads": args.threads,
+                    "rounds": rounds,
+                    "median_ratio": med,
+                    "peak_memory_mib": round(peak),
+                    "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
+                    "command": "python -m reproductions.bench_lm_throughput " + " ".join(argv or sys.argv[1:]),
+                },
+                indent=2,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
     return 0
 
 

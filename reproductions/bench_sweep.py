@@ -64,8 +64,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"round {r + 1}: " + ", ".join(f"{k} {v:.1f}" for k, v in rounds[-1].items()), flush=True)
     hand = statistics.median(x["hand_s"] for x in rounds)
     local = statistics.median(x["local_s"] for x in rounds)
-    res: dict[str, Any] = {"grid": "seqlora, replay × wordnet-5x4 × seeds 0, 1 (smoke)", "cells": len(GRID.cells()), "rounds": rounds,
-           "local_overhead": round(local / hand - 1, 4)}
+    res: dict[str, Any] = {
+        "grid": "seqlora, replay × wordnet-5x4 × seeds 0, 1 (smoke)",
+        "cells": len(GRID.cells()),
+        "rounds": rounds,
+        "local_overhead": round(local / hand - 1, 4),
+    }
     print(f"local sweep overhead: {100 * res['local_overhead']:+.1f} % (target <= +5 %)")
     if has_ray:
         ray_s = statistics.median(x["ray_s"] for x in rounds)

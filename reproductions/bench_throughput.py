@@ -66,8 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return time.perf_counter() - t
 
     def harness() -> float:
-        ctx = MethodContext(stream.scenario, stream.num_classes, [t.classes for t in stream.tasks], True, False,
-                            config, DEFAULT_BACKBONE, 0, torch.device("cpu"))
+        ctx = MethodContext(
+            stream.scenario, stream.num_classes, [t.classes for t in stream.tasks], True, False, config, DEFAULT_BACKBONE, 0, torch.device("cpu")
+        )
         method = method_cls(ctx)
         method.setup()
         method.on_segment(0)
@@ -90,8 +91,10 @@ def main(argv: list[str] | None = None) -> int:
         ratios.append(th / tb)
         print(f"round {r + 1}: bare {tb:.2f} s, harness {th:.2f} s ({steps} steps of {bs}), ratio {th / tb:.3f}", flush=True)
     med = statistics.median(ratios)
-    print(f"method {args.method}: harness/bare throughput-time ratio (median of {args.rounds}) = {med:.3f} "
-          f"({'within' if med <= 1.5 else 'OVER'} the 1.5x budget); threads={args.threads}")
+    print(
+        f"method {args.method}: harness/bare throughput-time ratio (median of {args.rounds}) = {med:.3f} "
+        f"({'within' if med <= 1.5 else 'OVER'} the 1.5x budget); threads={args.threads}"
+    )
     return 0
 
 

@@ -71,9 +71,7 @@ def load(directory: Path, run: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise CorruptCheckpointError(f"{where} is corrupt: unreadable latest.json ({exc}); delete the folder to start over") from exc
     if manifest.get("run") != run:
-        raise CheckpointMismatchError(
-            f"{where} belongs to another run ({manifest.get('run')}); delete it or change --out to start over"
-        )
+        raise CheckpointMismatchError(f"{where} belongs to another run ({manifest.get('run')}); delete it or change --out to start over")
     try:
         data = (directory / name).read_bytes()
     except OSError as exc:

@@ -61,8 +61,9 @@ def format_result(result: Any) -> str:
     ppl = getattr(result, "perplexity", None)
     matrix, base = (ppl.matrix, ppl.baseline) if ppl is not None else (result.accuracy_matrix, result.baseline_accuracy)
     if ppl is not None:
-        lines.append("held-out perplexity" + (f"; general text ({ppl.general.name}): "
-                     + " -> ".join(f"{v:.2f}" for v in ppl.general.values) if ppl.general else ""))
+        lines.append(
+            "held-out perplexity" + (f"; general text ({ppl.general.name}): " + " -> ".join(f"{v:.2f}" for v in ppl.general.values) if ppl.general else "")
+        )
     lines.append("after  " + " ".join(f"{n:>7}" for n in names))
     lines.append("base   " + " ".join(f"{v:7.2f}" for v in base))
     for i, row in enumerate(matrix):
@@ -140,8 +141,11 @@ def add_commands(repro: argparse.ArgumentParser) -> None:
     p_run.add_argument("--device", default="cpu", choices=["cpu", "cuda"])
     p_run.add_argument("--out", help="results root (default: data/reproductions/results in the repo)")
     p_run.add_argument("--resume", action="store_true", help="continue from the last finished task's checkpoint")
-    p_run.add_argument("--backbone", default=None,
-        help="encoder benchmarks: 'minilm' (default); generative: 'smollm2-135m-instruct' (default); or any Hugging Face model id/path")
+    p_run.add_argument(
+        "--backbone",
+        default=None,
+        help="encoder benchmarks: 'minilm' (default); generative: 'smollm2-135m-instruct' (default); or any Hugging Face model id/path",
+    )
     p_run.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a config value (repeatable)")
     p_run.add_argument("--threads", type=int, help="torch CPU threads (default: torch's choice; 1 is fastest on a busy machine)")
     p_run.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -169,8 +173,15 @@ def dispatch(args: argparse.Namespace) -> int:
     from reproductions.streams import StreamError
     from reproductions.sweep import SweepError
 
-    expected: tuple[type[BaseException], ...] = (MissingDependencyError, UnknownBenchmarkError, UnknownProfileError, StreamError,
-                                                 FileNotFoundError, SweepError, SweepUsageError)
+    expected: tuple[type[BaseException], ...] = (
+        MissingDependencyError,
+        UnknownBenchmarkError,
+        UnknownProfileError,
+        StreamError,
+        FileNotFoundError,
+        SweepError,
+        SweepUsageError,
+    )
     try:
         from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError
         from reproductions.lm.backbone import BackboneError
@@ -178,8 +189,7 @@ def dispatch(args: argparse.Namespace) -> int:
         from reproductions.methods.base import MethodConfigError
         from reproductions.runner import RunConfigError, RunInterrupted
 
-        expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError,
-                     RunInterrupted, BackboneError)
+        expected += (UnknownMethodError, CorruptCheckpointError, CheckpointMismatchError, MethodConfigError, RunConfigError, RunInterrupted, BackboneError)
     except ImportError:
         pass  # torch missing: the command itself will raise MissingDependencyError
     except MissingDependencyError:

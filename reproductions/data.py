@@ -101,9 +101,7 @@ def merge_batches(a: Batch, b: Batch) -> Batch:
     }
 
 
-def iterate(
-    enc: Encoded, batch_size: int, *, shuffle: bool, generator: Any = None, device: Any = "cpu"
-) -> Iterator[Batch]:
+def iterate(enc: Encoded, batch_size: int, *, shuffle: bool, generator: Any = None, device: Any = "cpu") -> Iterator[Batch]:
     n = len(enc)
     order = torch.randperm(n, generator=generator) if shuffle else torch.arange(n)
     for start in range(0, n, batch_size):

@@ -35,15 +35,11 @@ def require(module: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:  # also catches sys.modules[name] = None
         raise MissingDependencyError(
-            f"the reproduction harness needs the Python package '{module.split('.')[0]}', "
-            f"which is not installed: {install_hint(module)}"
+            f"the reproduction harness needs the Python package '{module.split('.')[0]}', which is not installed: {install_hint(module)}"
         ) from exc
 
 
 def missing_from(exc: ImportError) -> MissingDependencyError:
     """Translate an ImportError raised deep inside a heavy module into the friendly error."""
     name = (exc.name or "").split(".")[0] or "torch"
-    return MissingDependencyError(
-        f"the reproduction harness needs the Python package '{name}', which is not installed: "
-        f"{install_hint(name)}"
-    )
+    return MissingDependencyError(f"the reproduction harness needs the Python package '{name}', which is not installed: {install_hint(name)}")

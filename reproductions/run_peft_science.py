@@ -46,8 +46,7 @@ from reproductions.run_science import table
 GROUPS: dict[str, list[tuple[str, list[str]]]] = {
     "til": [("wordnet-5x4-til", ["seqft", "seqlora", "replay", "ewc", "lwf", "mtl", "inclora", "olora", "progprompt"])],
     "cil": [("wordnet-5x4", [*BASELINES, "inclora", "olora", "l2p", "adaptercl"])],
-    "online": [("wordnet-5x4-online-htb", ["seqft", "online_er", "mbpapp"]),
-               ("wordnet-5x4-online-btb", ["seqft", "online_er", "mbpapp"])],
+    "online": [("wordnet-5x4-online-htb", ["seqft", "online_er", "mbpapp"]), ("wordnet-5x4-online-btb", ["seqft", "online_er", "mbpapp"])],
 }
 NEW = ("inclora", "olora", "l2p", "progprompt", "adaptercl", "mbpapp", "online_er")
 
@@ -87,21 +86,28 @@ def findings(bench: str, results: dict[str, list[ReproductionResult]]) -> list[s
             ref_fm = {r: mean(results, r, "FM") for r in refs}
             ok = all(fm <= 0.5 * v for v in ref_fm.values())
             refs_txt = ", ".join(f"{r} {v:.2f}" for r, v in ref_fm.items())
-            out.append(f"{m} forgets far less than {'/'.join(refs)} (FM at most half): {verdict(ok)} "
-                       f"(FM {fm:.2f} vs {refs_txt}; BWT {mean(results, m, 'BWT'):.2f})")
+            out.append(
+                f"{m} forgets far less than {'/'.join(refs)} (FM at most half): {verdict(ok)} (FM {fm:.2f} vs {refs_txt}; BWT {mean(results, m, 'BWT'):.2f})"
+            )
     if {"olora", "inclora"} <= have:
         a, b = mean(results, "olora", "AA"), mean(results, "inclora", "AA")
-        out.append(f"O-LoRA AA at or above IncLoRA AA: {verdict(a >= b)} (AA {a:.2f} ± {std(results, 'olora', 'AA'):.2f} "
-                   f"vs {b:.2f} ± {std(results, 'inclora', 'AA'):.2f}){noise(results, 'olora', 'inclora', 'AA')}")
+        out.append(
+            f"O-LoRA AA at or above IncLoRA AA: {verdict(a >= b)} (AA {a:.2f} ± {std(results, 'olora', 'AA'):.2f} "
+            f"vs {b:.2f} ± {std(results, 'inclora', 'AA'):.2f}){noise(results, 'olora', 'inclora', 'AA')}"
+        )
     for m in ("mbpapp", "online_er"):
         if m in have and "seqft" in have:
             a, b = mean(results, m, "AA"), mean(results, "seqft", "AA")
-            out.append(f"{m} above single-pass SeqFT on AA: {verdict(a > b)} (AA {a:.2f} vs {b:.2f}; "
-                       f"BWT {mean(results, m, 'BWT'):.2f} vs {mean(results, 'seqft', 'BWT'):.2f}){noise(results, m, 'seqft', 'AA')}")
+            out.append(
+                f"{m} above single-pass SeqFT on AA: {verdict(a > b)} (AA {a:.2f} vs {b:.2f}; "
+                f"BWT {mean(results, m, 'BWT'):.2f} vs {mean(results, 'seqft', 'BWT'):.2f}){noise(results, m, 'seqft', 'AA')}"
+            )
     if {"mbpapp", "online_er"} <= have:
         a, b = mean(results, "mbpapp", "AA"), mean(results, "online_er", "AA")
-        out.append(f"MbPA++ at or above Online ER on AA: {verdict(a >= b)} (AA {a:.2f} ± {std(results, 'mbpapp', 'AA'):.2f} "
-                   f"vs {b:.2f} ± {std(results, 'online_er', 'AA'):.2f}){noise(results, 'mbpapp', 'online_er', 'AA')}")
+        out.append(
+            f"MbPA++ at or above Online ER on AA: {verdict(a >= b)} (AA {a:.2f} ± {std(results, 'mbpapp', 'AA'):.2f} "
+            f"vs {b:.2f} ± {std(results, 'online_er', 'AA'):.2f}){noise(results, 'mbpapp', 'online_er', 'AA')}"
+        )
     return out
 
 
@@ -121,17 +127,23 @@ def paired(bench: str, results: dict[str, list[ReproductionResult]]) -> list[str
     if seeds:
         gaps = [i[s].metrics["AA"] - o[s].metrics["AA"] for s in seeds]  # type: ignore[operator]
         la_o, la_i = [_diag_mean(o[s]) for s in seeds], [_diag_mean(i[s]) for s in seeds]
-        out.append("IncLoRA AA minus O-LoRA AA, seed by seed (" + ", ".join(f"seed {s}: {g:.2f}" for s, g in zip(seeds, gaps))
-                   + f"): O-LoRA lower in {sum(g > 0 for g in gaps)}/{len(seeds)}, equal in {sum(g == 0 for g in gaps)}/{len(seeds)}")
-        out.append(f"mean a[j][j] (accuracy on each task right after learning it): O-LoRA {statistics.fmean(la_o):.2f} "
-                   f"vs IncLoRA {statistics.fmean(la_i):.2f}, O-LoRA lower in {sum(a < b for a, b in zip(la_o, la_i))}/{len(seeds)} seeds")
+        out.append(
+            "IncLoRA AA minus O-LoRA AA, seed by seed ("
+            + ", ".join(f"seed {s}: {g:.2f}" for s, g in zip(seeds, gaps))
+            + f"): O-LoRA lower in {sum(g > 0 for g in gaps)}/{len(seeds)}, equal in {sum(g == 0 for g in gaps)}/{len(seeds)}"
+        )
+        out.append(
+            f"mean a[j][j] (accuracy on each task right after learning it): O-LoRA {statistics.fmean(la_o):.2f} "
+            f"vs IncLoRA {statistics.fmean(la_i):.2f}, O-LoRA lower in {sum(a < b for a, b in zip(la_o, la_i))}/{len(seeds)} seeds"
+        )
     for m in ("adaptercl",):
         rs = results.get(m, [])
         if rs:
             mats = [r.accuracy_matrix for r in rs if r.accuracy_matrix is not None]
             last = [statistics.fmean(a[-1][j] for a in mats) for j in range(len(mats[0]))]
-            out.append(f"{m} accuracy per task after the last task (mean over {len(rs)} seeds): "
-                       + ", ".join(f"task {j + 1} {v:.1f}" for j, v in enumerate(last)))
+            out.append(
+                f"{m} accuracy per task after the last task (mean over {len(rs)} seeds): " + ", ".join(f"task {j + 1} {v:.1f}" for j, v in enumerate(last))
+            )
     return out
 
 
@@ -152,8 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", default="standard")
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--out", type=Path, default=None, help="results root (default: the data tree's reproductions/results)")
-    ap.add_argument("--baseline-dir", type=Path, action="append", default=[],
-                    help="also look here for existing result files (e.g. the run_science output); repeatable")
+    ap.add_argument(
+        "--baseline-dir", type=Path, action="append", default=[], help="also look here for existing result files (e.g. the run_science output); repeatable"
+    )
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--reuse", action="store_true", help="keep existing result files instead of re-running")
     ap.add_argument("--dry-run", action="store_true", help="only tabulate the result files that exist")
@@ -174,8 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             results: dict[str, list[ReproductionResult]] = {m: [] for m in methods}
             for seed in args.seeds:
                 for m in methods:
-                    found = [p for d in [args.out, *args.baseline_dir]
-                             if (p := result_path(d, m, bench, args.profile, seed)).is_file()]
+                    found = [p for d in [args.out, *args.baseline_dir] if (p := result_path(d, m, bench, args.profile, seed)).is_file()]
                     if found and (args.reuse or args.dry_run):
                         results[m].append(read_result(found[0]))
                         continue
@@ -185,8 +197,11 @@ def main(argv: list[str] | None = None) -> int:
                     opts = runner.RunOptions(m, bench, args.profile, seed=seed, out=args.out, threads=args.threads, progress=False)
                     r = runner.run(opts)
                     results[m].append(r)
-                    print(f"      AA {r.metrics['AA']:.2f} BWT {r.metrics['BWT']:.2f} FM {r.metrics['FM']:.2f} in {r.wall_time_s:.0f} s",
-                          file=sys.stderr, flush=True)
+                    print(
+                        f"      AA {r.metrics['AA']:.2f} BWT {r.metrics['BWT']:.2f} FM {r.metrics['FM']:.2f} in {r.wall_time_s:.0f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
             seeds = sorted({r.seed for rs in results.values() for r in rs})
             sections += [
                 f"### {bench} ({results[methods[0]][0].scenario if results[methods[0]] else '?'}), profile {args.profile}, "

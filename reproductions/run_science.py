@@ -81,10 +81,7 @@ def hypotheses(results: dict[str, list[ReproductionResult]]) -> list[str]:
         for m in SEQUENTIAL:
             if m in have:
                 ok = mean("mtl", "AA") >= mean(m, "AA")
-                out.append(
-                    f"MTL AA >= {m} AA ({fmt(vals('mtl', 'AA'))} vs {fmt(vals(m, 'AA'))}): "
-                    + _verdict(ok, vals("mtl", "AA"), vals(m, "AA"))
-                )
+                out.append(f"MTL AA >= {m} AA ({fmt(vals('mtl', 'AA'))} vs {fmt(vals(m, 'AA'))}): " + _verdict(ok, vals("mtl", "AA"), vals(m, "AA")))
     return out
 
 
@@ -124,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "",
         *[f"- {h}" for h in hypotheses(results)],
         "",
-        f"sum of run wall times {sum(r.wall_time_s for rs in results.values() for r in rs):.0f} s; "
-        f"this invocation {time.perf_counter() - t0:.0f} s",
+        f"sum of run wall times {sum(r.wall_time_s for rs in results.values() for r in rs):.0f} s; this invocation {time.perf_counter() - t0:.0f} s",
     ]
     text = "\n".join(report)
     print(text)

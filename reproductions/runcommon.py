@@ -58,8 +58,7 @@ class RunOptions:
 
 
 def command_line(opts: RunOptions, benchmark: str) -> str:
-    parts = ["clatlas", "repro", "run", opts.method, "--benchmark", benchmark, "--profile", opts.profile,
-             "--seed", str(opts.seed), "--device", opts.device]
+    parts = ["clatlas", "repro", "run", opts.method, "--benchmark", benchmark, "--profile", opts.profile, "--seed", str(opts.seed), "--device", opts.device]
     if opts.backbone is not None:
         parts += ["--backbone", opts.backbone]
     for k in sorted(opts.overrides):

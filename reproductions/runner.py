@@ -45,6 +45,7 @@ from reproductions.streams import Stream
 torch = require("torch")
 tqdm = require("tqdm").tqdm
 
+
 def evaluate(method: Method, enc: Encoded, task_id: int | None, batch_size: int, device: Any) -> float:
     correct = 0
     for batch in iterate(enc, batch_size, shuffle=False, device=device):
@@ -109,8 +110,15 @@ def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionRes
     method = method_cls(ctx)
     method.setup()
 
-    identity = {"method": method_cls.name, "benchmark": spec.name, "profile": opts.profile,
-                "seed": opts.seed, "backbone": backbone, "config": config, "task_names": stream.task_names}
+    identity = {
+        "method": method_cls.name,
+        "benchmark": spec.name,
+        "profile": opts.profile,
+        "seed": opts.seed,
+        "backbone": backbone,
+        "config": config,
+        "task_names": stream.task_names,
+    }
     ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(stream.tasks)
     til = stream.scenario == "TIL"

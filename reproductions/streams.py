@@ -132,10 +132,7 @@ def build_offline(
         first = set(tasks[0].classes)
         for task in tasks[1:]:
             if set(task.classes) != first:
-                raise StreamError(
-                    f"DIL needs the same labels in every task; {task.name!r} has "
-                    f"{sorted(label_names[c] for c in task.classes)}"
-                )
+                raise StreamError(f"DIL needs the same labels in every task; {task.name!r} has {sorted(label_names[c] for c in task.classes)}")
     return Stream(scenario=scenario, label_names=label_names, tasks=tasks)
 
 
@@ -174,10 +171,7 @@ def build_online(offline: Stream, boundary: str, blurry_share: float = 0.0, seed
         segments = [kept[t] + moved[t] for t in range(n)]
     for seg in segments:
         rng.shuffle(seg)
-    tasks = [
-        TaskSplit(name=t.name, classes=list(t.classes), train=segments[i], test=list(t.test))
-        for i, t in enumerate(offline.tasks)
-    ]
+    tasks = [TaskSplit(name=t.name, classes=list(t.classes), train=segments[i], test=list(t.test)) for i, t in enumerate(offline.tasks)]
     return Stream(
         scenario="HTB" if boundary == "hard" else "BTB",
         label_names=list(offline.label_names),
@@ -188,9 +182,7 @@ def build_online(offline: Stream, boundary: str, blurry_share: float = 0.0, seed
     )
 
 
-def sample_per_class(
-    records: Sequence[Record], per_class: int, seed: int | str, *, skip: int = 0
-) -> list[Record]:
+def sample_per_class(records: Sequence[Record], per_class: int, seed: int | str, *, skip: int = 0) -> list[Record]:
     """Deterministically take ``per_class`` records of each label (after skipping ``skip``).
 
     Each label's records are shuffled with a generator seeded by ``seed`` and

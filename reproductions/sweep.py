@@ -94,8 +94,16 @@ def load_grid(path: Path) -> Grid:
             raise SweepError(f"{path}: {key}: expected a non-empty list")
     if not all(isinstance(s, int) for s in raw["seeds"]):
         raise SweepError(f"{path}: seeds: expected integers")
-    return Grid(Path(path).stem, [str(m) for m in raw["methods"]], [str(b) for b in raw["benchmarks"]], list(raw["seeds"]),
-                str(raw.get("profile", "smoke")), raw.get("backbone"), str(raw.get("device", "cpu")), dict(raw.get("overrides") or {}))
+    return Grid(
+        Path(path).stem,
+        [str(m) for m in raw["methods"]],
+        [str(b) for b in raw["benchmarks"]],
+        list(raw["seeds"]),
+        str(raw.get("profile", "smoke")),
+        raw.get("backbone"),
+        str(raw.get("device", "cpu")),
+        dict(raw.get("overrides") or {}),
+    )
 
 
 def resolve_grid(name_or_path: str) -> Grid:
@@ -133,15 +141,33 @@ def check_grid(grid: Grid) -> None:
         known = sorted(mid for mid, kind, benches in runs_on if b in benches)
         for m in grid.methods:
             if m not in known:
-                raise SweepError(f"grid {grid.name}: methods: {m!r} has no {kinds[b]} implementation for benchmark {b!r}; "
-                                 f"valid: {', '.join(known)}")
+                raise SweepError(f"grid {grid.name}: methods: {m!r} has no {kinds[b]} implementation for benchmark {b!r}; valid: {', '.join(known)}")
     if grid.device not in ("cpu", "cuda"):
         raise SweepError(f"grid {grid.name}: device: {grid.device!r}; valid: cpu, cuda")
 
 
 def cell_command(grid: Grid, cell: Cell, out: Path, threads: int) -> list[str]:
-    cmd = [sys.executable, "-m", "reproductions", "run", cell.method, "--benchmark", cell.benchmark, "--profile", grid.profile,
-           "--seed", str(cell.seed), "--device", grid.device, "--out", str(out), "--resume", "--no-progress", "--threads", str(threads)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "reproductions",
+        "run",
+        cell.method,
+        "--benchmark",
+        cell.benchmark,
+        "--profile",
+        grid.profile,
+        "--seed",
+        str(cell.seed),
+        "--device",
+        grid.device,
+        "--out",
+        str(out),
+        "--resume",
+        "--no-progress",
+        "--threads",
+        str(threads),
+    ]
     if grid.backbone:
         cmd += ["--backbone", grid.backbone]
     for k, v in sorted(grid.overrides.items()):
@@ -192,9 +218,21 @@ def _ray_cell(grid_fields: dict[str, Any], cell_fields: dict[str, Any], threads:
 
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            r = run(RunOptions(cell_fields["method"], cell_fields["benchmark"], grid_fields["profile"], seed=cell_fields["seed"],
-                               device=grid_fields["device"], out=Path(tmp), backbone=grid_fields["backbone"],
-                               overrides=dict(grid_fields["overrides"]), progress=False, threads=threads, log=open(os.devnull, "w")))
+            r = run(
+                RunOptions(
+                    cell_fields["method"],
+                    cell_fields["benchmark"],
+                    grid_fields["profile"],
+                    seed=cell_fields["seed"],
+                    device=grid_fields["device"],
+                    out=Path(tmp),
+                    backbone=grid_fields["backbone"],
+                    overrides=dict(grid_fields["overrides"]),
+                    progress=False,
+                    threads=threads,
+                    log=open(os.devnull, "w"),
+                )
+            )
         except Exception as exc:  # reported per cell; the sweep goes on
             return {"error": f"{type(exc).__name__}: {exc}"}
         return {"result": r.model_dump(mode="json")}
@@ -209,8 +247,7 @@ def run_ray(grid: Grid, cells: list[Cell], out: Path, jobs: int, report: Callabl
     threads = max(1, (os.cpu_count() or 1) // jobs)
     started_here = not ray.is_initialized()
     if started_here:
-        ray.init(address=address, num_cpus=None if address else jobs * threads, include_dashboard=False,
-                 log_to_driver=False, ignore_reinit_error=True)
+        ray.init(address=address, num_cpus=None if address else jobs * threads, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
     task = ray.remote(num_cpus=threads, num_gpus=1 if grid.device == "cuda" else 0)(_ray_cell)
     gf = {"profile": grid.profile, "device": grid.device, "backbone": grid.backbone, "overrides": grid.overrides}
     refs = {task.remote(gf, {"method": c.method, "benchmark": c.benchmark, "seed": c.seed}, threads): (c, time.perf_counter()) for c in cells}
@@ -260,8 +297,15 @@ def summary_table(grid: Grid, out: Path) -> str:
     return "\n".join(lines)
 
 
-def run_sweep(grid: Grid, out: Path | None = None, jobs: int = 1, backend: str = "local", address: str | None = None,
-              log: Any = None, cell_filter: Iterable[Cell] | None = None) -> list[CellOutcome]:
+def run_sweep(
+    grid: Grid,
+    out: Path | None = None,
+    jobs: int = 1,
+    backend: str = "local",
+    address: str | None = None,
+    log: Any = None,
+    cell_filter: Iterable[Cell] | None = None,
+) -> list[CellOutcome]:
     """Run every missing cell of ``grid``; print progress and the summary; return each cell's outcome."""
     log = log or sys.stderr
     if backend not in BACKENDS:
@@ -277,8 +321,7 @@ def run_sweep(grid: Grid, out: Path | None = None, jobs: int = 1, backend: str =
         else:
             todo.append(c)
     total, started = len(cells), time.perf_counter()
-    print(f"sweep {grid.name}: {total} cells, {total - len(todo)} already done, {len(todo)} to run "
-          f"(backend {backend}, {jobs} job(s))", file=log, flush=True)
+    print(f"sweep {grid.name}: {total} cells, {total - len(todo)} already done, {len(todo)} to run (backend {backend}, {jobs} job(s))", file=log, flush=True)
 
     def report(o: CellOutcome) -> None:
         outcomes.append(o)
@@ -286,8 +329,11 @@ def run_sweep(grid: Grid, out: Path | None = None, jobs: int = 1, backend: str =
         elapsed = time.perf_counter() - started
         eta = elapsed / done * (len(todo) - done) if done else 0.0
         extra = f" — {o.error}" if o.error else ""
-        print(f"[{len(outcomes)}/{total}] {o.cell.label}: {o.status} in {o.seconds:.0f} s; elapsed {elapsed:.0f} s, "
-              f"about {eta:.0f} s left{extra}", file=log, flush=True)
+        print(
+            f"[{len(outcomes)}/{total}] {o.cell.label}: {o.status} in {o.seconds:.0f} s; elapsed {elapsed:.0f} s, about {eta:.0f} s left{extra}",
+            file=log,
+            flush=True,
+        )
 
     if todo:
         if backend == "local":

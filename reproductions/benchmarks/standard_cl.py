@@ -57,9 +57,7 @@ SOURCES: dict[str, HFSource] = {
     "yelp": HFSource("Yelp/yelp_review_full", ("text",), "label", tuple(STARS)),
     # Zhang et al.'s Amazon Review Full has no canonical hub id; override with
     # $CLATLAS_AMAZON_HUB_ID if this mirror is unavailable (rows: title, content, label 0-4).
-    "amazon": HFSource(
-        os.environ.get("CLATLAS_AMAZON_HUB_ID", "DDDDZQ/amazon_review_NIPS2015"), ("title", "content"), "label", tuple(STARS)
-    ),
+    "amazon": HFSource(os.environ.get("CLATLAS_AMAZON_HUB_ID", "DDDDZQ/amazon_review_NIPS2015"), ("title", "content"), "label", tuple(STARS)),
     "dbpedia": HFSource(
         "fancyzhx/dbpedia_14",
         ("title", "content"),
@@ -67,8 +65,20 @@ SOURCES: dict[str, HFSource] = {
         tuple(
             f"dbpedia/{n}"
             for n in (
-                "Company", "EducationalInstitution", "Artist", "Athlete", "OfficeHolder", "MeanOfTransportation",
-                "Building", "NaturalPlace", "Village", "Animal", "Plant", "Album", "Film", "WrittenWork",
+                "Company",
+                "EducationalInstitution",
+                "Artist",
+                "Athlete",
+                "OfficeHolder",
+                "MeanOfTransportation",
+                "Building",
+                "NaturalPlace",
+                "Village",
+                "Animal",
+                "Plant",
+                "Album",
+                "Film",
+                "WrittenWork",
             )
         ),
     ),
@@ -79,9 +89,16 @@ SOURCES: dict[str, HFSource] = {
         tuple(
             f"yahoo/{n}"
             for n in (
-                "Society & Culture", "Science & Mathematics", "Health", "Education & Reference",
-                "Computers & Internet", "Sports", "Business & Finance", "Entertainment & Music",
-                "Family & Relationships", "Politics & Government",
+                "Society & Culture",
+                "Science & Mathematics",
+                "Health",
+                "Education & Reference",
+                "Computers & Internet",
+                "Sports",
+                "Business & Finance",
+                "Entertainment & Music",
+                "Family & Relationships",
+                "Politics & Government",
             )
         ),
     ),
@@ -120,9 +137,7 @@ def load_rows(name: str, split: str, data_dir: Path | None = None) -> Iterable[M
     return datasets.load_dataset(src.hub_id, src.config, split=split)
 
 
-def load_task_records(
-    name: str, profile: Profile, seed: int, data_dir: Path | None = None
-) -> tuple[list[Record], list[Record]]:
+def load_task_records(name: str, profile: Profile, seed: int, data_dir: Path | None = None) -> tuple[list[Record], list[Record]]:
     """Class-balanced train and test records of one member dataset (deterministic in ``seed``)."""
     src = SOURCES[name]
     out = []

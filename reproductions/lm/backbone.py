@@ -158,8 +158,7 @@ def check_causal(name: str) -> None:
     if not causal:
         what = ", ".join(archs) or repr(config.model_type)
         raise BackboneError(
-            f"backbone {name!r} is {what}, not a causal (decoder-only) language model; "
-            "generative benchmarks need one, e.g. smollm2-135m-instruct"
+            f"backbone {name!r} is {what}, not a causal (decoder-only) language model; generative benchmarks need one, e.g. smollm2-135m-instruct"
         )
 
 

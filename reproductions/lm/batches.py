@@ -42,13 +42,11 @@ def prompt_text(tokenizer: Any, prompt: str) -> str:
 def encode_example(tokenizer: Any, ex: InstructionExample, max_length: int) -> Encoded:
     """Prompt + response + end-of-turn under the model's chat template; the response is cut to fit ``max_length``."""
     head = prompt_text(tokenizer, ex.prompt)
-    full = tokenizer.apply_chat_template(
-        [{"role": "user", "content": ex.prompt}, {"role": "assistant", "content": ex.response}], tokenize=False
-    )
+    full = tokenizer.apply_chat_template([{"role": "user", "content": ex.prompt}, {"role": "assistant", "content": ex.response}], tokenize=False)
     if not full.startswith(head):  # templates that rewrite earlier turns: fall back to concatenation
         full = head + ex.response + (tokenizer.eos_token or "")
     p_ids = tokenizer(head, add_special_tokens=False)["input_ids"]
-    r_ids = tokenizer(full[len(head):].rstrip("\n"), add_special_tokens=False)["input_ids"]
+    r_ids = tokenizer(full[len(head) :].rstrip("\n"), add_special_tokens=False)["input_ids"]
     if len(p_ids) >= max_length:
         raise ValueError(f"prompt of {len(p_ids)} tokens does not fit max_length={max_length}: {ex.prompt[:60]!r}")
     r_ids = r_ids[: max_length - len(p_ids)]

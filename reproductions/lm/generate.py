@@ -32,7 +32,7 @@ def generate(model: Any, tokenizer: Any, prompts: Sequence[str], max_new_tokens:
         if device is not None:
             enc = {k: v.to(device) for k, v in enc.items()}
         gen = model.generate(**enc, max_new_tokens=max_new_tokens, do_sample=False, pad_token_id=tokenizer.pad_token_id)
-        answers = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1]:], skip_special_tokens=True)
+        answers = tokenizer.batch_decode(gen[:, enc["input_ids"].shape[1] :], skip_special_tokens=True)
         for i, a in zip(idx, answers):
             out[i] = a.strip()
     return out

@@ -81,10 +81,7 @@ def split_sample(pool: list[InstructionExample], n_train: int, n_test: int, seed
     train_pool = [e for e in pool if not held_out(e.key)]
     test_pool = [e for e in pool if held_out(e.key)]
     if len(train_pool) < n_train or len(test_pool) < n_test:
-        raise ValueError(
-            f"task {name}: {len(train_pool)} training and {len(test_pool)} test candidates, "
-            f"{n_train} and {n_test} needed"
-        )
+        raise ValueError(f"task {name}: {len(train_pool)} training and {len(test_pool)} test candidates, {n_train} and {n_test} needed")
     train = random.Random(f"{name}:train:{seed}").sample(train_pool, n_train)
     test = random.Random(f"{name}:test").sample(test_pool, n_test)
     return train, test

@@ -34,8 +34,20 @@ class LMProfile:
 
 
 LM_PROFILES: dict[str, LMProfile] = {
-    "smoke": LMProfile("smoke", tasks=3, train_per_task=16, test_per_task=8, probe_size=8, epochs=2, batch_size=8,
-                       eval_batch_size=16, lr=3e-3, full_lr=1e-4, max_length=96),
-    "standard": LMProfile("standard", tasks=5, train_per_task=24, test_per_task=12, probe_size=12, epochs=2, batch_size=8,
-                          eval_batch_size=12, lr=1e-3, full_lr=5e-5, max_length=112),
+    "smoke": LMProfile(
+        "smoke", tasks=3, train_per_task=16, test_per_task=8, probe_size=8, epochs=2, batch_size=8, eval_batch_size=16, lr=3e-3, full_lr=1e-4, max_length=96
+    ),
+    "standard": LMProfile(
+        "standard",
+        tasks=5,
+        train_per_task=24,
+        test_per_task=12,
+        probe_size=12,
+        epochs=2,
+        batch_size=8,
+        eval_batch_size=12,
+        lr=1e-3,
+        full_lr=5e-5,
+        max_length=112,
+    ),
 }

@@ -91,8 +91,7 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     method_cls = get_method(opts.method, kind="generate")
     if spec.evaluation not in method_cls.evaluations:
         valid = sorted(n for n, c in all_methods("generate").items() if spec.evaluation in c.evaluations)
-        raise UnknownMethodError(f"method {opts.method!r} does not run on {spec.name} ({spec.evaluation} evaluation); "
-                                 f"valid methods: {', '.join(valid)}")
+        raise UnknownMethodError(f"method {opts.method!r} does not run on {spec.name} ({spec.evaluation} evaluation); valid methods: {', '.join(valid)}")
     base = get_lm_profile(opts.profile)
     config = merge_config(method_cls, base, dict(spec.options), opts.overrides, online=False)
     profile = replace(base, **{k: config[k] for k in PROFILE_KEYS})
@@ -107,8 +106,15 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     method = method_cls(ctx)
     method.setup()
 
-    identity = {"method": method_cls.name, "benchmark": spec.name, "profile": opts.profile, "seed": opts.seed,
-                "backbone": backbone, "config": config, "task_names": stream.task_names}
+    identity = {
+        "method": method_cls.name,
+        "benchmark": spec.name,
+        "profile": opts.profile,
+        "seed": opts.seed,
+        "backbone": backbone,
+        "config": config,
+        "task_names": stream.task_names,
+    }
     ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(stream.tasks)
     scorer = Scorer(stream, int(config["eval_batch_size"]))
@@ -143,10 +149,13 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         matrix.append(scorer.tasks(method))
         probe.append(scorer.probe(method))
         print(f"task {i + 1}/{T} {stream.tasks[i].name}: last loss {loss:.3f}; scores {matrix[-1]}; probe {probe[-1]:.1f}", file=log)
-        timing = {"wall": prior["wall"] + time.perf_counter() - started, "train": prior["train"] + train_s,
-                  "eval": prior["eval"] + scorer.seconds, "tokens": prior["tokens"] + tokens}
-        checkpoint.save(ckdir, i, {"method": method.state_dict(), "matrix": matrix, "baseline": baseline,
-                                   "probe": probe, "timing": timing}, identity)
+        timing = {
+            "wall": prior["wall"] + time.perf_counter() - started,
+            "train": prior["train"] + train_s,
+            "eval": prior["eval"] + scorer.seconds,
+            "tokens": prior["tokens"] + tokens,
+        }
+        checkpoint.save(ckdir, i, {"method": method.state_dict(), "matrix": matrix, "baseline": baseline, "probe": probe, "timing": timing}, identity)
         if opts.stop_after_task == i and i < T - 1:
             raise RunInterrupted(f"stopped after task {i + 1}/{T} as requested; resume with --resume")
 
@@ -160,8 +169,14 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         profile=opts.profile,
         seed=opts.seed,
         task_names=stream.task_names,
-        config={**config, "backbone": backbone, "threads": torch.get_num_threads(), "stream": stream.info,
-                "train_examples": [len(t) for t in trains], "test_examples": [len(t.test) for t in stream.tasks]},
+        config={
+            **config,
+            "backbone": backbone,
+            "threads": torch.get_num_threads(),
+            "stream": stream.info,
+            "train_examples": [len(t) for t in trains],
+            "test_examples": [len(t.test) for t in stream.tasks],
+        },
         versions=versions(),
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
         accuracy_matrix=matrix,

@@ -73,10 +73,7 @@ def source_files(directory: Path | None = None) -> dict[str, Path]:
     files = {pos: directory / name for pos, name in DATA_FILES.items()}
     missing = [p.name for p in files.values() if not p.is_file()]
     if missing:
-        raise WordNetNotFoundError(
-            f"WordNet files {missing} not found in {directory}: apt-get install {WORDNET_PACKAGE} "
-            "(or set CLATLAS_WORDNET_DIR)"
-        )
+        raise WordNetNotFoundError(f"WordNet files {missing} not found in {directory}: apt-get install {WORDNET_PACKAGE} (or set CLATLAS_WORDNET_DIR)")
     return files
 
 

@@ -52,11 +52,7 @@ def register(cls: M) -> M:
 def module_names(kind: str) -> list[str]:
     """The method modules of ``kind``'s package, found by scanning it (helpers excluded)."""
     pkg = importlib.import_module(PACKAGES[kind])
-    return sorted(
-        f"{PACKAGES[kind]}.{m.name}"
-        for m in pkgutil.iter_modules(pkg.__path__)
-        if not m.name.startswith("_") and m.name != "base"
-    )
+    return sorted(f"{PACKAGES[kind]}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_") and m.name != "base")
 
 
 def _load(kind: str) -> None:
@@ -75,9 +71,7 @@ def all_methods(kind: str = "classify") -> dict[str, Any]:
 def get_method(name: str, kind: str = "classify") -> Any:
     _load(kind)
     if name not in REGISTRY[kind]:
-        raise UnknownMethodError(
-            f"unknown method {name!r} for {kind} benchmarks; valid methods: {', '.join(sorted(REGISTRY[kind]))}"
-        )
+        raise UnknownMethodError(f"unknown method {name!r} for {kind} benchmarks; valid methods: {', '.join(sorted(REGISTRY[kind]))}")
     return REGISTRY[kind][name]
 
 

@@ -147,8 +147,11 @@ class AdapterCL(Method):
 
     # ----- checkpointing ----------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        return {"tasks": len(self.adapters), "adapters": {k: v.cpu().clone() for k, v in self.adapters.state_dict().items()},
-                "head": save_named(self.model, lambda n: n.startswith("head."))}
+        return {
+            "tasks": len(self.adapters),
+            "adapters": {k: v.cpu().clone() for k, v in self.adapters.state_dict().items()},
+            "head": save_named(self.model, lambda n: n.startswith("head.")),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         while len(self.adapters) < int(state["tasks"]):

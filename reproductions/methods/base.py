@@ -78,9 +78,7 @@ class Method:
 
     def __init__(self, ctx: MethodContext) -> None:
         if ctx.scenario not in self.scenarios:
-            raise MethodConfigError(
-                f"method {self.name!r} does not support scenario {ctx.scenario}; it supports {', '.join(self.scenarios)}"
-            )
+            raise MethodConfigError(f"method {self.name!r} does not support scenario {ctx.scenario}; it supports {', '.join(self.scenarios)}")
         if self.needs_boundaries and not ctx.boundaries_known:
             raise MethodConfigError(f"method {self.name!r} needs task boundaries; {ctx.scenario} streams hide them")
         self.ctx = ctx

@@ -29,8 +29,7 @@ torch = require("torch")
 
 def class_balanced(labels: Any, n: int, generator: Any) -> Any:
     """Indices of ``n`` examples taken round-robin over the classes present (shuffled within each class)."""
-    by_class = [idx[torch.randperm(len(idx), generator=generator)] for c in torch.unique(labels)
-                for idx in [torch.nonzero(labels == c).flatten()]]
+    by_class = [idx[torch.randperm(len(idx), generator=generator)] for c in torch.unique(labels) for idx in [torch.nonzero(labels == c).flatten()]]
     order: list[int] = []
     depth = 0
     while len(order) < n and any(depth < len(ix) for ix in by_class):

@@ -63,8 +63,7 @@ class IncLoRA(Method):
     papers = []
     scenarios = ("TIL", "CIL", "DIL")
     needs_boundaries = True
-    default_config = {"lr": 5e-4, "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "lora_targets": ["query", "value"],
-                      "local_loss": True}
+    default_config = {"lr": 5e-4, "lora_r": 8, "lora_alpha": 16, "lora_dropout": 0.0, "lora_targets": ["query", "value"], "local_loss": True}
 
     # ----- adapters -------------------------------------------------------------
     def setup(self) -> None:

@@ -67,8 +67,7 @@ class L2P(Method):
         super().setup()
         for p in self.model.encoder.parameters():
             p.requires_grad_(False)
-        self.pool = PromptPool(self.model.encoder, int(self.cfg["pool_size"]), int(self.cfg["prompt_length"]),
-                               derive_seed(self.ctx.seed, 4241)).to(self.device)
+        self.pool = PromptPool(self.model.encoder, int(self.cfg["pool_size"]), int(self.cfg["prompt_length"]), derive_seed(self.ctx.seed, 4241)).to(self.device)
         self.last_selection: Any = None  # (B, N) prompt indices of the last forward
         self._last_sim: Any = None
 
@@ -114,4 +113,3 @@ class L2P(Method):
         if "optimizer" in state:
             self.optimizer = self.make_optimizer()
             self.optimizer.load_state_dict(state["optimizer"])
-

@@ -59,8 +59,7 @@ class MbPAPlusPlus(Method):
     description = "MbPA++: write-all key-value memory, sparse replay (16 every 10 batches, paper 1%), local adaptation (K=32, L=30) of the head only"
     papers = ["demassondautume2019episodic"]
     scenarios = ("HTB", "BTB")
-    default_config = {"write_prob": 1.0, "replay_every": 10, "replay_size": 16,
-                      "local_k": 32, "local_steps": 30, "local_lr": 0.1, "local_lambda": 1e-3}
+    default_config = {"write_prob": 1.0, "replay_every": 10, "replay_size": 16, "local_k": 32, "local_steps": 30, "local_lr": 0.1, "local_lambda": 1e-3}
 
     def setup(self) -> None:
         super().setup()
@@ -96,15 +95,23 @@ class MbPAPlusPlus(Method):
             return
         idx = torch.nonzero(keep).flatten().to(batch["labels"].device)
         width = int(self.cfg["max_length"])
-        rows = Encoded(pad_to(batch["input_ids"][idx], width).cpu(), pad_to(batch["attention_mask"][idx], width).cpu(),
-                       batch["labels"][idx].cpu(), batch["tasks"][idx].cpu())
+        rows = Encoded(
+            pad_to(batch["input_ids"][idx], width).cpu(),
+            pad_to(batch["attention_mask"][idx], width).cpu(),
+            batch["labels"][idx].cpu(),
+            batch["tasks"][idx].cpu(),
+        )
         k = self.keys({"input_ids": batch["input_ids"][idx], "attention_mask": batch["attention_mask"][idx]}).cpu()
         if self.memory is None:
             self.memory, self.mem_keys = rows, k
         else:
             m = self.memory
-            self.memory = Encoded(torch.cat([m.input_ids, rows.input_ids]), torch.cat([m.attention_mask, rows.attention_mask]),
-                                  torch.cat([m.labels, rows.labels]), torch.cat([m.tasks, rows.tasks]))
+            self.memory = Encoded(
+                torch.cat([m.input_ids, rows.input_ids]),
+                torch.cat([m.attention_mask, rows.attention_mask]),
+                torch.cat([m.labels, rows.labels]),
+                torch.cat([m.tasks, rows.tasks]),
+            )
             self.mem_keys = torch.cat([self.mem_keys, k])
 
     def training_step(self, batch: Batch, task_id: int) -> float:
@@ -130,9 +137,10 @@ class MbPAPlusPlus(Method):
         assert self.memory is not None
         self.model.eval()
         bs = int(self.cfg["eval_batch_size"])
-        feats = [self.model.embed(b["input_ids"], b["attention_mask"])
-                 for b in (make_batch(self.memory, torch.arange(s, min(s + bs, len(self.memory))), self.device)
-                           for s in range(0, len(self.memory), bs))]
+        feats = [
+            self.model.embed(b["input_ids"], b["attention_mask"])
+            for b in (make_batch(self.memory, torch.arange(s, min(s + bs, len(self.memory))), self.device) for s in range(0, len(self.memory), bs))
+        ]
         out = torch.cat(feats)
         self._feat_cache = (self._version, out)
         return out
@@ -159,6 +167,7 @@ class MbPAPlusPlus(Method):
         w = w0.expand(bsz, -1, -1).clone()
         b = b0.expand(bsz, -1).clone()
         lr, lam = float(self.cfg["local_lr"]), float(self.cfg["local_lambda"])
+
         def neighbour_ce(w: Any, b: Any) -> Any:
             logits = torch.einsum("bkh,bch->bkc", nf, w) + b[:, None, :]
             return F.cross_entropy(logits.reshape(-1, c), ny.reshape(-1), reduction="none").view(bsz, -1).mean(1)
@@ -181,8 +190,7 @@ class MbPAPlusPlus(Method):
     # ----- checkpointing --------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         state = super().state_dict()
-        state.update(memory=None if self.memory is None else self.memory.to_state(), mem_keys=self.mem_keys,
-                     steps=self.steps, replayed=self.replayed)
+        state.update(memory=None if self.memory is None else self.memory.to_state(), mem_keys=self.mem_keys, steps=self.steps, replayed=self.replayed)
         return state
 
     def load_state_dict(self, state: dict[str, Any]) -> None:

@@ -39,8 +39,9 @@ from reproductions.methods.inclora import IncLoRA, adapter_name
 @register
 class OLoRA(IncLoRA):
     name = "olora"
-    description = ("IncLoRA + orthogonality loss between the new and earlier LoRA A-subspaces (paper's squared form, λ1=0.5); "
-                   "encoder + per-task head rows instead of T5")
+    description = (
+        "IncLoRA + orthogonality loss between the new and earlier LoRA A-subspaces (paper's squared form, λ1=0.5); encoder + per-task head rows instead of T5"
+    )
     papers = ["wang2023orthogonal"]
     default_config = {**IncLoRA.default_config, "olora_lambda1": 0.5, "olora_lambda2": 0.0}
 

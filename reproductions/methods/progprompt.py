@@ -58,8 +58,10 @@ class ResidualMLP(nn.Module):  # type: ignore[name-defined]  # torch comes throu
 @register
 class ProgPrompt(Method):
     name = "progprompt"
-    description = ("a new soft prompt (10 tokens, residual-MLP reparameterised) per task, prepended to the frozen earlier ones; "
-                   "task id at test (TIL only); MiniLM not BERT/T5")
+    description = (
+        "a new soft prompt (10 tokens, residual-MLP reparameterised) per task, prepended to the frozen earlier ones; "
+        "task id at test (TIL only); MiniLM not BERT/T5"
+    )
     papers = ["razdaibiedina2023progressive"]
     scenarios = ("TIL",)
     needs_boundaries = True

@@ -101,8 +101,8 @@ def test_missing_wordnet_for_the_chat_probe_is_one_line_before_any_model(
             (d / name).write_bytes(gzip.compress(f".TH X{i} 1\n.SH NAME\nx{i} \\- page {i}\n".encode()))
     (tmp_path / "lic").mkdir()
     (tmp_path / "lic" / "GPL").write_text("You may copy and distribute verbatim copies.\n")
-    for name, d in (("SYSCALLS", "sys"), ("GIT", "git"), ("LICENSES", "lic")):
-        monkeypatch.setenv(f"CLATLAS_CORPUS_DIR_{name}", str(tmp_path / d))
+    for name, sub in (("SYSCALLS", "sys"), ("GIT", "git"), ("LICENSES", "lic")):
+        monkeypatch.setenv(f"CLATLAS_CORPUS_DIR_{name}", str(tmp_path / sub))
     monkeypatch.setenv("CLATLAS_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CLATLAS_WORDNET_DIR", str(tmp_path / "no-wordnet"))
     rc = cli.main(["run", "cpt-seq", "--benchmark", "domains-cpt", "--set", "tasks=2", "--out", str(tmp_path / "out"), "--backbone", "no/such-model"])

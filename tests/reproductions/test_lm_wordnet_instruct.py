@@ -14,7 +14,7 @@ from reproductions.lm.profiles import LM_PROFILES
 @pytest.fixture(scope="module")
 def wi():  # noqa: ANN201
     need_wordnet()
-    from reproductions.lm import wordnet_instruct
+    from reproductions.benchmarks import wordnet_instruct
 
     return wordnet_instruct
 

@@ -34,6 +34,23 @@ def test_benchmarks_registered() -> None:
     assert get_benchmark("standard-cl").name == "standard-cl-order1"
 
 
+def test_benchmark_families_are_found_by_scanning_their_package() -> None:
+    """One module per family in reproductions/benchmarks/, each registering where it defines; the registry is all of them."""
+    import subprocess
+    import sys
+
+    from reproductions.benchmarks import BENCHMARKS, benchmark_modules
+
+    assert benchmark_modules() == [f"reproductions.benchmarks.{m}" for m in ("domains_cpt", "standard_cl", "wordnet", "wordnet_instruct")]
+    by_module = {spec.name: spec.build.__module__ for spec in all_benchmarks().values()}
+    assert set(by_module.values()) <= set(benchmark_modules()) and len(BENCHMARKS) == 12
+    assert {n for n, m in by_module.items() if m.endswith("wordnet_instruct")} == {"wordnet-instruct", "wordnet-instruct-order2", "wordnet-instruct-order3"}
+    # listing benchmarks never needs torch (a fresh interpreter: this one may have imported it already)
+    code = "import sys; from reproductions.benchmarks import all_benchmarks; all_benchmarks(); print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO).stdout.strip()
+    assert out == "False"
+
+
 def test_unknown_names_list_valid_ones() -> None:
     with pytest.raises(UnknownMethodError) as e:
         get_method("nope")

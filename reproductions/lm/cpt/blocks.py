@@ -94,8 +94,7 @@ def domain_blocks(tokenizer: Any, domain: DomainText, block_size: int, n_train: 
     )
 
 
-def make_blocks(stream: TextStream, tokenizer: Any, block_size: int, train_blocks: int, eval_blocks: int,
-                general_blocks: int, seed: int) -> BlockStream:
+def make_blocks(stream: TextStream, tokenizer: Any, block_size: int, train_blocks: int, eval_blocks: int, general_blocks: int, seed: int) -> BlockStream:
     """Tokenise, pack and sample every domain and the general text."""
     domains = [domain_blocks(tokenizer, d, block_size, train_blocks, eval_blocks, seed) for d in stream.domains]
     g = stream.general

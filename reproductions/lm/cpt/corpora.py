@@ -87,24 +87,31 @@ def register_corpus(spec: CorpusSpec) -> CorpusSpec:
 
 
 _MAN = Path("/usr/share/man")
-register_corpus(CorpusSpec(
-    "syscalls", "manpages-dev", "Linux system-call manual pages (section 2 of the Linux man-pages project)",
-    _MAN / "man2", ("*.2.gz",), "man"))
-register_corpus(CorpusSpec(
-    "git", "git-man", "Git manual pages (commands, file formats and guides)",
-    _MAN, ("man1/git*.1.gz", "man1/scalar.1.gz", "man5/git*.5.gz", "man7/git*.7.gz"), "man"))
-register_corpus(CorpusSpec(
-    "openssl", "openssl", "OpenSSL command and concept manual pages",
-    _MAN, ("man1/*.1ssl.gz", "man5/*.5ssl.gz", "man7/*.7ssl.gz"), "man"))
-register_corpus(CorpusSpec(
-    "valgrind", "valgrind", "the Valgrind user manual (HTML)",
-    Path("/usr/share/doc/valgrind/html"), ("*.html",), "html"))
-register_corpus(CorpusSpec(
-    "licenses", "base-files", "the free-software licence texts every Debian system ships",
-    Path("/usr/share/common-licenses"), ("*",), "text"))
-register_corpus(CorpusSpec(
-    "fortunes", "fortunes", "fortune cookies (quotations, jokes, short prose)",
-    Path("/usr/share/games/fortunes"), ("*",), "fortunes", (".dat", ".u8")))
+register_corpus(
+    CorpusSpec("syscalls", "manpages-dev", "Linux system-call manual pages (section 2 of the Linux man-pages project)", _MAN / "man2", ("*.2.gz",), "man")
+)
+register_corpus(
+    CorpusSpec(
+        "git",
+        "git-man",
+        "Git manual pages (commands, file formats and guides)",
+        _MAN,
+        ("man1/git*.1.gz", "man1/scalar.1.gz", "man5/git*.5.gz", "man7/git*.7.gz"),
+        "man",
+    )
+)
+register_corpus(
+    CorpusSpec("openssl", "openssl", "OpenSSL command and concept manual pages", _MAN, ("man1/*.1ssl.gz", "man5/*.5ssl.gz", "man7/*.7ssl.gz"), "man")
+)
+register_corpus(CorpusSpec("valgrind", "valgrind", "the Valgrind user manual (HTML)", Path("/usr/share/doc/valgrind/html"), ("*.html",), "html"))
+register_corpus(
+    CorpusSpec("licenses", "base-files", "the free-software licence texts every Debian system ships", Path("/usr/share/common-licenses"), ("*",), "text")
+)
+register_corpus(
+    CorpusSpec(
+        "fortunes", "fortunes", "fortune cookies (quotations, jokes, short prose)", Path("/usr/share/games/fortunes"), ("*",), "fortunes", (".dat", ".u8")
+    )
+)
 
 
 def get_corpus(name: str) -> CorpusSpec:
@@ -141,8 +148,7 @@ def documents(spec: CorpusSpec) -> list[Document]:
     files = _files(spec)
     if not files:
         raise CorpusMissingError(
-            f"corpus {spec.name!r} needs the Debian package {spec.package} (no {', '.join(spec.patterns)} in {root}): "
-            f"{install_hint(spec)}"
+            f"corpus {spec.name!r} needs the Debian package {spec.package} (no {', '.join(spec.patterns)} in {root}): {install_hint(spec)}"
         )
     seen: dict[str, Document] = {}
     for f in sorted(files, key=lambda p: (p.is_symlink(), p)):  # an alias link never names a document its target names

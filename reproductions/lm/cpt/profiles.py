@@ -39,13 +39,41 @@ class CPTProfile:
 
 CPT_PROFILES: dict[str, CPTProfile] = {
     # 3 stages x 3 full-training steps of 4 x 96 tokens; 3 x 4 + 4 held-out blocks scored 4 times
-    "smoke": CPTProfile("smoke", tasks=3, train_blocks=12, eval_blocks=4, general_blocks=4, block_size=96, epochs=1,
-                        batch_size=4, eval_batch_size=8, lr=2e-3, full_lr=2e-4, warmup_share=0.1, min_lr_ratio=0.1, probe_size=6),
+    "smoke": CPTProfile(
+        "smoke",
+        tasks=3,
+        train_blocks=12,
+        eval_blocks=4,
+        general_blocks=4,
+        block_size=96,
+        epochs=1,
+        batch_size=4,
+        eval_batch_size=8,
+        lr=2e-3,
+        full_lr=2e-4,
+        warmup_share=0.1,
+        min_lr_ratio=0.1,
+        probe_size=6,
+    ),
     # 3 stages x 4 steps of 8 x 256 tokens (each training block seen once, as in pre-training); 3 x 8 + 8 held-out
     # blocks scored 4 times. Sized so the committed grid (5 methods x 3 seeds) fits a two-core machine: about
     # 25k training and 33k scored tokens per run, ~6 min at the smoke runs' throughput (~100 training and ~300
     # scored tokens/s on two cores); each run's wall time is in its result file. The chat probe (24 capital
     # questions, greedy answers of at most 12 tokens) is answered 4 times: does CPT erode the chat model?
-    "standard": CPTProfile("standard", tasks=3, train_blocks=32, eval_blocks=8, general_blocks=8, block_size=256, epochs=1,
-                           batch_size=8, eval_batch_size=8, lr=1e-3, full_lr=1e-4, warmup_share=0.1, min_lr_ratio=0.1, probe_size=24),
+    "standard": CPTProfile(
+        "standard",
+        tasks=3,
+        train_blocks=32,
+        eval_blocks=8,
+        general_blocks=8,
+        block_size=256,
+        epochs=1,
+        batch_size=8,
+        eval_batch_size=8,
+        lr=1e-3,
+        full_lr=1e-4,
+        warmup_share=0.1,
+        min_lr_ratio=0.1,
+        probe_size=24,
+    ),
 }

@@ -73,8 +73,9 @@ def perplexity_methods() -> list[str]:
 def get_cpt_method(name: str) -> type[CPTMethod]:
     cls = get_method(name, kind="generate")
     if "perplexity" not in getattr(cls, "evaluations", ()):
-        raise UnknownMethodError(f"method {name!r} is not a continual pre-training method; "
-                                 f"on a perplexity benchmark the valid methods are: {', '.join(perplexity_methods())}")
+        raise UnknownMethodError(
+            f"method {name!r} is not a continual pre-training method; on a perplexity benchmark the valid methods are: {', '.join(perplexity_methods())}"
+        )
     return cls
 
 
@@ -130,8 +131,11 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     check_causal(backbone)  # then a wrong backbone, still before any training
     tok = load_tokenizer(backbone)
     stream = make_blocks(text, tok, profile.block_size, profile.train_blocks, profile.eval_blocks, profile.general_blocks, opts.seed)
-    print(f"data: {len(stream.domains)} domains x {profile.train_blocks} training / {profile.eval_blocks} held-out blocks of "
-          f"{profile.block_size} tokens, {profile.general_blocks} general blocks ({time.perf_counter() - started:.1f} s)", file=log)
+    print(
+        f"data: {len(stream.domains)} domains x {profile.train_blocks} training / {profile.eval_blocks} held-out blocks of "
+        f"{profile.block_size} tokens, {profile.general_blocks} general blocks ({time.perf_counter() - started:.1f} s)",
+        file=log,
+    )
     trains = [d.train for d in stream.domains]
     names = stream.domain_names
     ctx = LMContext(len(names), names, config, backbone, opts.seed, device, tok)
@@ -139,8 +143,15 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     method = method_cls(ctx)
     method.setup()
 
-    identity = {"method": method_cls.name, "benchmark": spec.name, "profile": opts.profile, "seed": opts.seed,
-                "backbone": backbone, "config": config, "task_names": names}
+    identity = {
+        "method": method_cls.name,
+        "benchmark": spec.name,
+        "profile": opts.profile,
+        "seed": opts.seed,
+        "backbone": backbone,
+        "config": config,
+        "task_names": names,
+    }
     ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(names)
     scorer = Scorer(stream, int(config["eval_batch_size"]), text.probe)
@@ -180,25 +191,45 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         matrix.append(scorer.domains(method))
         general.append(scorer.general(method))
         probe += scorer.probe(method)
-        print(f"domain {i + 1}/{T} {names[i]}: last loss {loss:.3f}; perplexity {matrix[-1]}; general {general[-1]:.2f}"
-              + (f"; probe {probe[-1]:.1f}" if probe else ""), file=log)
-        timing = {"wall": prior["wall"] + time.perf_counter() - started, "train": prior["train"] + train_s,
-                  "eval": prior["eval"] + scorer.seconds, "tokens": prior["tokens"] + tokens}
-        checkpoint.save(ckdir, i, {"method": method.state_dict(), "matrix": matrix, "baseline": baseline, "general": general,
-                                   "probe": probe, "routing": scorer.routing, "timing": timing}, identity)
+        print(
+            f"domain {i + 1}/{T} {names[i]}: last loss {loss:.3f}; perplexity {matrix[-1]}; general {general[-1]:.2f}"
+            + (f"; probe {probe[-1]:.1f}" if probe else ""),
+            file=log,
+        )
+        timing = {
+            "wall": prior["wall"] + time.perf_counter() - started,
+            "train": prior["train"] + train_s,
+            "eval": prior["eval"] + scorer.seconds,
+            "tokens": prior["tokens"] + tokens,
+        }
+        checkpoint.save(
+            ckdir,
+            i,
+            {
+                "method": method.state_dict(),
+                "matrix": matrix,
+                "baseline": baseline,
+                "general": general,
+                "probe": probe,
+                "routing": scorer.routing,
+                "timing": timing,
+            },
+            identity,
+        )
         if opts.stop_after_task == i and i < T - 1:
             raise RunInterrupted(f"stopped after domain {i + 1}/{T} as requested; resume with --resume")
 
     trainable, total = method.count_parameters()
     ppl = PerplexityScores(
-        matrix=matrix, baseline=baseline, tokens=[predictions(d.heldout) for d in stream.domains], block_size=stream.block_size,
-        general=GeneralPerplexity(name=stream.general_name, description=stream.general_description,
-                                  tokens=predictions(stream.general), values=general),
+        matrix=matrix,
+        baseline=baseline,
+        tokens=[predictions(d.heldout) for d in stream.domains],
+        block_size=stream.block_size,
+        general=GeneralPerplexity(name=stream.general_name, description=stream.general_description, tokens=predictions(stream.general), values=general),
     )
     extra: dict[str, Any] = {"routing_to_own_expert": scorer.routing} if scorer.routing else {}
     p = text.probe
-    probe_scores = ProbeScores(name=p.name, description=p.description, scoring=p.scoring, size=len(p.examples),
-                               scores=probe) if p is not None else None
+    probe_scores = ProbeScores(name=p.name, description=p.description, scoring=p.scoring, size=len(p.examples), scores=probe) if p is not None else None
     result = ReproductionResult(
         method=method_cls.name,
         papers=list(method_cls.papers),
@@ -207,8 +238,14 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         profile=opts.profile,
         seed=opts.seed,
         task_names=names,
-        config={**config, "backbone": backbone, "threads": torch.get_num_threads(), "stream": stream.info,
-                "train_blocks_per_domain": [len(t) for t in trains], **extra},
+        config={
+            **config,
+            "backbone": backbone,
+            "threads": torch.get_num_threads(),
+            "stream": stream.info,
+            "train_blocks_per_domain": [len(t) for t in trains],
+            **extra,
+        },
         versions=versions(),
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
         metrics=compute(replace(ppl.evaluation(), probe=probe or None)),

@@ -51,8 +51,12 @@ class LMContext:
 def lora_config(cfg: dict[str, Any]) -> Any:
     peft = require("peft")
     return peft.LoraConfig(
-        r=int(cfg["lora_r"]), lora_alpha=int(cfg["lora_alpha"]), lora_dropout=0.0, bias="none",
-        target_modules=[t.strip() for t in str(cfg["lora_targets"]).split(",") if t.strip()], task_type="CAUSAL_LM",
+        r=int(cfg["lora_r"]),
+        lora_alpha=int(cfg["lora_alpha"]),
+        lora_dropout=0.0,
+        bias="none",
+        target_modules=[t.strip() for t in str(cfg["lora_targets"]).split(",") if t.strip()],
+        task_type="CAUSAL_LM",
     )
 
 

@@ -49,7 +49,7 @@ class LMLwF(LMMethod):
         with torch.no_grad():
             t_logits = self.teacher(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
         # logits at position k predict token k+1: response positions are where the shifted labels are real
-        mask = (batch["labels"][:, 1:] != IGNORE)
+        mask = batch["labels"][:, 1:] != IGNORE
         temp = float(self.cfg["lwf_temperature"])
         s = F.log_softmax(out.logits[:, :-1][mask] / temp, dim=-1)
         t = F.log_softmax(t_logits[:, :-1][mask] / temp, dim=-1)

@@ -37,7 +37,16 @@ from reproductions.lm.profiles import LMProfile
 from reproductions.lm.wordnet_lexicon import Synset, file_hashes, load_lexicon
 
 CATEGORIES: tuple[str, ...] = (
-    "animal", "artifact", "body", "food", "location", "person", "plant", "substance", "time", "feeling",
+    "animal",
+    "artifact",
+    "body",
+    "food",
+    "location",
+    "person",
+    "plant",
+    "substance",
+    "time",
+    "feeling",
 )
 ORDERS: dict[str, tuple[str, ...]] = {
     "wordnet-instruct": ("antonym", "hypernym", "category", "reverse", "definition"),
@@ -80,7 +89,9 @@ def antonym_pool() -> list[InstructionExample]:
                     answers[word].add(other)
     return [
         InstructionExample(
-            f'Give the antonym of the adjective "{w}". Answer with one word.', sorted(a)[0], tuple(sorted(a)),
+            f'Give the antonym of the adjective "{w}". Answer with one word.',
+            sorted(a)[0],
+            tuple(sorted(a)),
             min(w, *a),  # a pair and its reverse share one key, so they land on the same side
         )
         for w, a in sorted(answers.items())
@@ -94,9 +105,9 @@ def hypernym_pool() -> list[InstructionExample]:
         hyps = [lex[(p.pos, p.offset)] for p in s.pointers if p.symbol == "@"]
         accepted = sorted({lemma for h in hyps for lemma in h.lemmas if lemma.lower() == lemma})
         if accepted:
-            out.append(InstructionExample(
-                f'Name a more general term (a hypernym) for the noun "{w}". Answer with the term only.',
-                accepted[0], tuple(accepted), w))
+            out.append(
+                InstructionExample(f'Name a more general term (a hypernym) for the noun "{w}". Answer with the term only.', accepted[0], tuple(accepted), w)
+            )
     return out
 
 
@@ -106,9 +117,9 @@ def category_pool() -> list[InstructionExample]:
     for w, s in _monosemous_nouns():
         cat = s.lexname.split(".", 1)[1]
         if cat in CATEGORIES:
-            out.append(InstructionExample(
-                f'Which of these categories does the noun "{w}" belong to: {choices}? Answer with the category only.',
-                cat, (cat,), w))
+            out.append(
+                InstructionExample(f'Which of these categories does the noun "{w}" belong to: {choices}? Answer with the category only.', cat, (cat,), w)
+            )
     return out
 
 
@@ -117,8 +128,7 @@ def reverse_pool() -> list[InstructionExample]:
     for w, s in _monosemous_nouns():
         words = tuple(sorted(x for x in s.lemmas if _single(x)))
         if s.definition and w not in s.definition.lower():
-            out.append(InstructionExample(
-                f'Which noun means "{s.definition}"? Answer with one word.', w, words, w))
+            out.append(InstructionExample(f'Which noun means "{s.definition}"? Answer with one word.', w, words, w))
     return out
 
 
@@ -127,8 +137,7 @@ def definition_pool() -> list[InstructionExample]:
     for w, s in _monosemous_nouns():
         n = len(s.definition.split())
         if 4 <= n <= 16:
-            out.append(InstructionExample(
-                f'Write a short dictionary definition of the noun "{w}".', s.definition, (s.definition,), w))
+            out.append(InstructionExample(f'Write a short dictionary definition of the noun "{w}".', s.definition, (s.definition,), w))
     return out
 
 
@@ -149,17 +158,14 @@ def capital_pool() -> list[InstructionExample]:
         if s.pos != "n" or s.lexname != "noun.location":
             continue
         city = s.lemmas[0]
-        countries = [lemma[len("capital of "):] for lemma in s.lemmas if lemma.startswith("capital of ")]
+        countries = [lemma[len("capital of ") :] for lemma in s.lemmas if lemma.startswith("capital of ")]
         m = _CAPITAL_GLOSS.match(s.definition)
         if m:
             countries.append(m.group(1))
         for c in countries:
             if city[0].isupper() and c[0].isupper() and "capital" not in city.lower():
                 pairs[c].add(city)
-    return [
-        InstructionExample(f"What is the capital of {c}?", sorted(cities)[0], tuple(sorted(cities)), c)
-        for c, cities in sorted(pairs.items())
-    ]
+    return [InstructionExample(f"What is the capital of {c}?", sorted(cities)[0], tuple(sorted(cities)), c) for c, cities in sorted(pairs.items())]
 
 
 def build_probe(size: int) -> Probe:
@@ -171,7 +177,9 @@ def build_probe(size: int) -> Probe:
     return Probe(
         "capitals",
         "capital of a country (WordNet), answered in free form; correct if the answer names the capital",
-        "contains", 12, random.Random("capitals").sample(pool, size),
+        "contains",
+        12,
+        random.Random("capitals").sample(pool, size),
     )
 
 
@@ -184,8 +192,7 @@ def build_stream(benchmark: str, profile: LMProfile, seed: int) -> InstructionSt
         desc, scoring, max_new, pool = TASKS[name]
         train, test = split_sample(pool(), profile.train_per_task, profile.test_per_task, seed, name)
         tasks.append(InstructionTask(name, desc, scoring, max_new, train, test))
-    info = {"source": str(wordnet_dir()), "source_package": "wordnet-base", "source_sha256": file_hashes(),
-            "order": list(order)}
+    info = {"source": str(wordnet_dir()), "source_package": "wordnet-base", "source_sha256": file_hashes(), "order": list(order)}
     return InstructionStream(tasks, build_probe(profile.probe_size), "TIL", info)
 
 
@@ -197,10 +204,15 @@ def _builder(benchmark: str):  # noqa: ANN202 - a BuildFn
 
 
 for _name, _order in ORDERS.items():
-    register_benchmark(BenchmarkSpec(
-        _name, "TIL",
-        "WordNet 3.0 continual instruction tuning, 5 instruction kinds (" + " → ".join(_order) + "); generative",
-        _builder(_name), needs="wordnet-base", kind="generate",
-    ))
+    register_benchmark(
+        BenchmarkSpec(
+            _name,
+            "TIL",
+            "WordNet 3.0 continual instruction tuning, 5 instruction kinds (" + " → ".join(_order) + "); generative",
+            _builder(_name),
+            needs="wordnet-base",
+            kind="generate",
+        )
+    )
 
 __all__ = ["ORDERS", "TASKS", "build_stream", "capital_pool", "held_out"]

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import Any
 
 from reproductions.benchmarks import BenchmarkSpec, register_benchmark
+from reproductions.benchmarks.wordnet_instruct import build_probe
 from reproductions.lm.cpt.stream import TextStream, build_text_stream
-from reproductions.lm.wordnet_instruct import build_probe
 from reproductions.lm.wordnet_lexicon import file_hashes
 
 DEFAULT_CORPORA = "syscalls,git,openssl"
@@ -39,10 +39,15 @@ def build(profile: Any, seed: int, options: dict[str, Any]) -> TextStream:
     return stream
 
 
-register_benchmark(BenchmarkSpec(
-    "domains-cpt", "DIL",
-    "continual pre-training on Debian docs: syscalls → git → openssl man pages; held-out perplexity per domain "
-    "and on untrained licence texts; generative",
-    build, options={"corpora": DEFAULT_CORPORA, "general": DEFAULT_GENERAL}, needs=PACKAGES, kind="generate",
-    evaluation="perplexity",
-))
+register_benchmark(
+    BenchmarkSpec(
+        "domains-cpt",
+        "DIL",
+        "continual pre-training on Debian docs: syscalls → git → openssl man pages; held-out perplexity per domain and on untrained licence texts; generative",
+        build,
+        options={"corpora": DEFAULT_CORPORA, "general": DEFAULT_GENERAL},
+        needs=PACKAGES,
+        kind="generate",
+        evaluation="perplexity",
+    )
+)
