@@ -13,7 +13,6 @@ result file and its catalog link.
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -294,16 +293,13 @@ def test_smoke_run_writes_linked_result(
     method: str, bench: str, papers: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
-    t0 = time.perf_counter()
     rc = cli.main(["run", method, "--benchmark", bench, "--profile", "smoke", "--seed", "0", "--out", str(tmp_path), "--no-progress", "--threads", "1"])
-    elapsed = time.perf_counter() - t0
     assert rc == 0, capsys.readouterr().err
     r = read_result(tmp_path / method / bench / "smoke-seed0.json")
     assert r.accuracy_matrix is not None
     assert r.method == method and r.papers == papers and len(r.accuracy_matrix) == 5
     assert 0 < r.trainable_params <= r.total_params
     assert r.command.startswith(f"clatlas repro run {method} --benchmark {bench}")
-    assert elapsed < 30, f"smoke run of {method} took {elapsed:.0f} s"
 
 
 @pytest.mark.parametrize(("method", "bench"), [(m, b) for m, b, _ in RUNS])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -19,9 +18,7 @@ METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
 @pytest.mark.parametrize("method", METHODS)
 def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
-    t0 = time.perf_counter()
     rc = cli.main(["run", method, "--benchmark", "wordnet-5x4", "--profile", "smoke", "--seed", "0", "--out", str(tmp_path), "--no-progress", "--threads", "1"])
-    elapsed = time.perf_counter() - t0
     assert rc == 0
     out = capsys.readouterr().out
     assert "AA=" in out and "BWT=" in out and "T5" in out
@@ -56,7 +53,6 @@ def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert r.metrics["FWT"] is not None and r.metrics["BWT"] is not None
     assert r.command.startswith(f"clatlas repro run {method} --benchmark wordnet-5x4 --profile smoke --seed 0")
     assert 0 < r.trainable_params <= r.total_params
-    assert elapsed < 60, f"smoke run of {method} took {elapsed:.0f} s"
     assert not (tmp_path / ".checkpoints" / method / "wordnet-5x4" / "smoke-seed0").exists()
 
 
