@@ -14,8 +14,9 @@ markdown file; with ``--check`` it only fails (status 1) when that block is stal
 Three groups, each within one scenario so that methods are only compared
 with methods evaluated the same way:
 
-* ``til`` (``wordnet-5x4-til``): Progressive Prompts needs the task id, so it,
-  IncLoRA, O-LoRA and the SeqFT/SeqLoRA references run task-incrementally;
+* ``til`` (``wordnet-5x4-til``): Progressive Prompts needs the task id, so it
+  runs task-incrementally, next to IncLoRA, O-LoRA, L2P, AdapterCL and the
+  7 harness baselines on the same stream;
 * ``cil`` (``wordnet-5x4``): the task-agnostic methods (IncLoRA, O-LoRA,
   L2P, AdapterCL) next to the 7 harness baselines of ``run_science``
   (read from ``--out`` or ``--baseline-dir``, run only if missing);
@@ -44,7 +45,7 @@ from reproductions.run_science import METHODS as BASELINES
 from reproductions.run_science import table
 
 GROUPS: dict[str, list[tuple[str, list[str]]]] = {
-    "til": [("wordnet-5x4-til", ["seqft", "seqlora", "replay", "ewc", "lwf", "mtl", "inclora", "olora", "progprompt"])],
+    "til": [("wordnet-5x4-til", [*BASELINES, "inclora", "olora", "l2p", "adaptercl", "progprompt"])],
     "cil": [("wordnet-5x4", [*BASELINES, "inclora", "olora", "l2p", "adaptercl"])],
     "online": [("wordnet-5x4-online-htb", ["seqft", "online_er", "mbpapp"]), ("wordnet-5x4-online-btb", ["seqft", "online_er", "mbpapp"])],
 }
