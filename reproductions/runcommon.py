@@ -125,6 +125,23 @@ def _disable(bar: bool | None) -> bool | None:
     return None if bar is None else not bar
 
 
+def run_identity(method: str, benchmark: str, opts: RunOptions, backbone: str, config: dict[str, Any], task_names: list[str]) -> dict[str, Any]:
+    """What a checkpoint must match to be resumed: the run's method, benchmark, profile, seed, backbone, config and tasks.
+
+    Why one place: the three runners save and check the same identity, so a
+    checkpoint written by one can never be resumed under different settings.
+    """
+    return {
+        "method": method,
+        "benchmark": benchmark,
+        "profile": opts.profile,
+        "seed": opts.seed,
+        "backbone": backbone,
+        "config": config,
+        "task_names": task_names,
+    }
+
+
 def resume_point(ckdir: Path, identity: dict[str, Any], resume: bool, log: Any) -> tuple[int, dict[str, Any] | None]:
     """Where a run starts: ``(0, None)``, or the stage after the last saved one and its payload.
 

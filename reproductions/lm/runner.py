@@ -43,6 +43,7 @@ from reproductions.runcommon import (
     peak_memory_mb,
     resolve_device,
     resume_point,
+    run_identity,
     versions,
 )
 
@@ -106,15 +107,7 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     method = method_cls(ctx)
     method.setup()
 
-    identity = {
-        "method": method_cls.name,
-        "benchmark": spec.name,
-        "profile": opts.profile,
-        "seed": opts.seed,
-        "backbone": backbone,
-        "config": config,
-        "task_names": stream.task_names,
-    }
+    identity = run_identity(method_cls.name, spec.name, opts, backbone, config, stream.task_names)
     ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(stream.tasks)
     scorer = Scorer(stream, int(config["eval_batch_size"]))

@@ -51,6 +51,7 @@ from reproductions.runcommon import (
     peak_memory_mb,
     resolve_device,
     resume_point,
+    run_identity,
     versions,
 )
 
@@ -143,15 +144,7 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
     method = method_cls(ctx)
     method.setup()
 
-    identity = {
-        "method": method_cls.name,
-        "benchmark": spec.name,
-        "profile": opts.profile,
-        "seed": opts.seed,
-        "backbone": backbone,
-        "config": config,
-        "task_names": names,
-    }
+    identity = run_identity(method_cls.name, spec.name, opts, backbone, config, names)
     ckdir = checkpoint_dir(opts, method_cls.name, spec.name)
     T = len(names)
     scorer = Scorer(stream, int(config["eval_batch_size"]), text.probe)
