@@ -125,15 +125,12 @@ def papers_to_json(items: list[Paper], taxonomy: Taxonomy | None = None) -> str:
     return json.dumps([paper_public_dict(p) for p in items], indent=2, ensure_ascii=False) + "\n"
 
 
-FORMATS: tuple[str, ...] = tuple(EXPORT_FORMATS)  # every writer above and in catalog.markdown has registered
-
-
 def render(fmt: str, data: Path) -> str:
     """The export of the catalog in ``data`` as text (raises :class:`catalog.problems.CatalogInvalid`)."""
     from catalog.build import build_database  # here: the web app imports this module and never builds
 
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    if fmt not in EXPORT_FORMATS:  # every writer above and in catalog.markdown has registered by now
+        raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(EXPORT_FORMATS)}")
     with tempfile.TemporaryDirectory(prefix="clatlas-export-") as tmp:
         db_path = Path(tmp) / "catalog.sqlite"
         build_database(data, db_path)

@@ -13,7 +13,8 @@ import difflib
 import sys
 from pathlib import Path
 
-from catalog.export import FORMATS, render
+from catalog.export import render
+from catalog.exportformats import EXPORT_FORMATS
 from catalog.problems import CatalogInvalid
 from clatlas_cli._args import data_arg, data_path
 from clatlas_cli._errors import CommandError, ProblemsFound
@@ -35,7 +36,7 @@ def stale_message(fmt: str, output: Path, current: str | None, expected: str, ma
 
 
 def _export_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--format", choices=list(FORMATS), required=True)
+    p.add_argument("--format", choices=list(EXPORT_FORMATS), required=True)
     p.add_argument("--output", "-o", type=Path, default=None, help="file to write (default: standard output)")
     p.add_argument("--check", action="store_true", help="fail if --output differs from what would be written")
     data_arg(p)

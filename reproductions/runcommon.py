@@ -173,7 +173,13 @@ def checkpoint_dir(opts: RunOptions, method: str, benchmark: str) -> Path:
 
 
 def finish(result: ReproductionResult, opts: RunOptions, ckdir: Path, log: Any) -> Path:
-    """Write the result atomically, then drop the checkpoint (unless kept) and its empty parent folders."""
+    """Fill in the result's metrics, write it atomically, then drop the checkpoint (unless kept) and its empty parent folders.
+
+    The stored metrics come from the raw evaluation the result holds, by the
+    one rule the catalog also uses when it loads a file
+    (:meth:`ReproductionResult.computed_metrics`), so no runner derives them itself.
+    """
+    result.metrics = result.computed_metrics()
     out = Path(opts.out) if opts.out else results_dir()
     path = result_path(out, result.method, result.benchmark, result.profile, result.seed)
     write_result(result, path)

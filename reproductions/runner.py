@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from catalog.metrics import compute_all
 from catalog.runfile import ReproductionResult
 from reproductions import checkpoint
 from reproductions.backbones import DEFAULT_BACKBONE, load_tokenizer
@@ -150,7 +149,6 @@ def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionRes
         if opts.stop_after_task == i and i < T - 1:
             raise RunInterrupted(f"stopped after task {i + 1}/{T} as requested; resume with --resume")
 
-    metrics = compute_all(matrix, baseline)
     trainable, total = method.count_parameters()
     result = ReproductionResult(
         method=method_cls.name,
@@ -165,7 +163,7 @@ def run_classification(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionRes
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
         accuracy_matrix=matrix,
         baseline_accuracy=baseline,
-        metrics=metrics,
+        metrics={},  # filled from the accuracy matrix by finish()
         trainable_params=trainable,
         total_params=total,
         wall_time_s=round(prior_wall + time.perf_counter() - started, 3),

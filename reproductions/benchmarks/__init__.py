@@ -10,6 +10,7 @@ new benchmark family is one new module here.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 from collections.abc import Callable
@@ -67,6 +68,7 @@ def benchmark_modules() -> list[str]:
     return sorted(f"{__name__}.{m.name}" for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
 
 
+@functools.cache  # scan and import once per process; later lookups read the filled registry
 def _load_builtin() -> None:
     for mod in benchmark_modules():  # each registers its benchmarks when imported; none needs torch
         importlib.import_module(mod)

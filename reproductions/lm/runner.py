@@ -19,7 +19,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from catalog.metrics import compute_all
 from catalog.runfile import ProbeScores, ReproductionResult
 from reproductions import checkpoint
 from reproductions.benchmarks import BenchmarkSpec
@@ -174,7 +173,7 @@ def run_generative(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
         accuracy_matrix=matrix,
         baseline_accuracy=baseline,
-        metrics=compute_all(matrix, baseline, None, probe),
+        metrics={},  # filled from the matrix and the probe by finish()
         trainable_params=trainable,
         total_params=total,
         wall_time_s=round(prior["wall"] + time.perf_counter() - started, 3),

@@ -36,18 +36,6 @@ def block_nll(model: Any, blocks: Sequence[Encoded], batch_size: int, device: An
     return out
 
 
-@torch.no_grad()
-def text_nll(model: Any, token_ids: Sequence[Sequence[int]], device: Any = None) -> list[float]:
-    """Mean NLL per predicted token of each token sequence, one sequence at a time (no padding to mask)."""
-    model.eval()
-    out: list[float] = []
-    for seq in token_ids:
-        ids = torch.tensor([list(seq)], dtype=torch.long, device=device)
-        logits = model(input_ids=ids).logits[:, :-1].float()
-        out.append(float(F.cross_entropy(logits.reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))))
-    return out
-
-
 def predictions(blocks: Sequence[Encoded]) -> int:
     """How many tokens the blocks' perplexity averages over (L − 1 per block)."""
     return sum(len(b.input_ids) - 1 for b in blocks)

@@ -23,7 +23,6 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any
 
-from catalog.metrics import compute
 from catalog.runfile import GeneralPerplexity, PerplexityScores, ProbeScores, ReproductionResult
 from reproductions import checkpoint
 from reproductions.benchmarks import BenchmarkSpec
@@ -241,7 +240,7 @@ def run_cpt(opts: RunOptions, spec: BenchmarkSpec) -> ReproductionResult:
         },
         versions=versions(),
         device=str(device) if device.type == "cpu" else f"cuda:{torch.cuda.get_device_name(device)}",
-        metrics=compute(replace(ppl.evaluation(), probe=probe or None)),
+        metrics={},  # filled from the perplexities and the probe by finish()
         trainable_params=trainable,
         total_params=total,
         wall_time_s=round(prior["wall"] + time.perf_counter() - started, 3),

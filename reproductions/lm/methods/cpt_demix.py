@@ -16,9 +16,9 @@ mixture of all experts; and the choice is made on the scored block itself
 (``demix_route_tokens = 0``), which makes the score an optimistic minimum
 over experts — set ``demix_route_tokens`` to route on a block's first
 tokens only. Before the first stage (no expert yet) the backbone is scored.
-Evaluation costs one pass per expert. The chat probe is routed the same
-way: each question goes to the expert under which the templated question
-itself is most likely, and that expert answers it.
+Evaluation costs one pass per expert. The chat probe is routed by the same
+rule (:meth:`block_nll` on each templated question), and the chosen expert
+answers it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 
 from reproductions.backbones import copy_parameters
 from reproductions.lm.batches import Encoded, prompt_text
-from reproductions.lm.cpt.perplexity import block_nll, text_nll
+from reproductions.lm.cpt.perplexity import block_nll
 from reproductions.lm.generate import generate
 from reproductions.lm.methods._cpt import CPTMethod
 from reproductions.lm.methods.base import LORA_DEFAULTS
@@ -77,17 +77,13 @@ class CPTDEMix(CPTMethod):
         return [scores[e][b] for b, e in enumerate(self.last_routing)]
 
     def answer(self, prompts: list[str], max_new_tokens: int, batch_size: int) -> list[str]:
-        """Each prompt answered by the expert under which its chat-templated text has the lowest NLL."""
+        """Each prompt answered by the expert that :meth:`block_nll` routes its chat-templated text to."""
         if not self.experts:
             return super().answer(prompts, max_new_tokens, batch_size)
         tok = self.ctx.tokenizer
-        ids = [tok(prompt_text(tok, p), add_special_tokens=False)["input_ids"] for p in prompts]
-        current = lora_state(self.model)
-        per_expert = []
-        for sd in self.experts:
-            copy_parameters(self.model, sd)
-            per_expert.append(text_nll(self.model, ids, self.device))
-        chosen = self.route(per_expert)
+        texts = [tuple(tok(prompt_text(tok, p), add_special_tokens=False)["input_ids"]) for p in prompts]
+        self.block_nll([Encoded(ids, ids) for ids in texts], 1)  # batch of 1: the prompts differ in length
+        chosen, current = self.last_routing, lora_state(self.model)
         out = [""] * len(prompts)
         for e, sd in enumerate(self.experts):
             idx = [k for k, c in enumerate(chosen) if c == e]
