@@ -1,7 +1,7 @@
 """Overhead of `clatlas repro sweep` over running the same cells one after another by hand.
 
 A 4-cell smoke grid (two encoder methods × two seeds on ``wordnet-5x4``) runs
-three ways into fresh folders: by hand (four ``python -m reproductions run``
+three ways into fresh folders (the profile's settings are recorded with the times): by hand (four ``python -m reproductions run``
 commands in a row), through the sweep's local backend with ``--jobs 1``, and
 through the Ray backend on a local instance started for it (when Ray is
 installed). Reported: wall times, the local sweep's overhead (target ≤ 5 %)
@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.paths import REPO_ROOT
+from reproductions.profiles import get_profile
 from reproductions.sweep import Grid, cell_command, run_sweep
 
 OUT = REPO_ROOT / "benchmarks" / "RESULTS-sweep.json"
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     res: dict[str, Any] = {
         "grid": "seqlora, replay × wordnet-5x4 × seeds 0, 1 (smoke)",
         "cells": len(GRID.cells()),
+        "profile": get_profile(GRID.profile).as_config(),  # the cells' size: the smoke profile changes, the record keeps what ran
         "rounds": rounds,
         "local_overhead": round(local / hand - 1, 4),
     }

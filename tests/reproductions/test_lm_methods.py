@@ -1,8 +1,9 @@
 """Every generative method, end to end on the smoke profile: it must learn, and its mechanism must be there.
 
-"Learn" is asserted, not assumed: some trained task must score above what the
-base model scored on it (the smoke profile was sized so that every method
-learns; a run that learned nothing is a failure).
+"Learn" is asserted, not assumed: LA (each task's exact-match score right after
+learning it) must beat what the base model scored on the same tasks by
+LEARNING_MARGIN (the smoke profile was sized so that every method learns; a run
+that learned nothing is a failure).
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ if TYPE_CHECKING:
     from catalog.runfile import ReproductionResult
 
 METHODS = ["seqft", "seqlora", "replay", "lwf", "olora", "inscl", "mtl"]
+# Points of exact-match accuracy. The base chat model answers none of the smoke
+# tasks' questions in the expected form (0 on each), and one answer is 4.2 points
+# of LA (1 of 8 on one of 3 tasks), so the bar asks for at least three more exact
+# answers than the base model gave.
+LEARNING_MARGIN = 10.0
 
 
 @pytest.fixture(scope="module")
@@ -43,9 +49,11 @@ def smoke_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Repr
 def test_smoke_run_learns(method: str, smoke_runs: dict[str, tuple]) -> None:
     r, _seconds, out = smoke_runs[method]  # speed is a benchmark's job, not a test's
     a, b = r.accuracy_matrix, r.baseline_accuracy
-    gains = [a[i][i] - b[i] for i in range(len(a))]
-    assert max(gains) > 0, f"{method} learned nothing: just-trained scores {[a[i][i] for i in range(len(a))]} vs base {b}"
     assert r.metrics["LA"] is not None and r.metrics["GA"] is not None and r.probe is not None
+    untrained = sum(b) / len(b)
+    assert r.metrics["LA"] - untrained >= LEARNING_MARGIN, (
+        f"{method} learned nothing: just-trained scores {[a[i][i] for i in range(len(a))]} vs base {b} (margin {LEARNING_MARGIN})"
+    )
     assert len(r.probe.scores) == len(a) + 1 and r.task_scoring == ["exact", "exact", "exact"]
     assert r.backbone_note and "4-bit" in r.backbone_note
     assert r.train_tokens and r.train_tokens > 0 and r.command.startswith(f"clatlas repro run {method} --benchmark wordnet-instruct")

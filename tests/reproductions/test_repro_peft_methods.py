@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.repro import use_wordnet_fixture
+from support.repro import PEFT_RUNS, assert_learned, use_wordnet_fixture
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
@@ -114,7 +114,7 @@ def test_olora_orthogonality_loss_nonzero_and_decreasing(tmp_path: Path, monkeyp
     m, trains, _ = build("olora", "wordnet-5x4")
     train_task(m, 0, trains[0])
     assert m.orth_history == [] and m.orthogonality_loss(0) is None  # nothing to be orthogonal to yet
-    train_task(m, 1, trains[1], epochs=8)
+    train_task(m, 1, trains[1], epochs=8, bs=len(trains[1]))  # one full-batch step per epoch: 8 steps
     h = m.orth_history
     assert len(h) == 8 and h[0] > 0
     assert h[-1] < 0.8 * h[0], h  # the penalty pushes A_1 away from A_0's subspace
@@ -122,7 +122,7 @@ def test_olora_orthogonality_loss_nonzero_and_decreasing(tmp_path: Path, monkeyp
     # the same stream without the penalty (λ1 = 0) leaves the overlap where it was
     m2, trains2, _ = build("olora", "wordnet-5x4", olora_lambda1=0.0)
     train_task(m2, 0, trains2[0])
-    train_task(m2, 1, trains2[1], epochs=8)
+    train_task(m2, 1, trains2[1], epochs=8, bs=len(trains2[1]))
     assert m2.orth_history[-1] > 0.9 * m2.orth_history[0]
 
 
@@ -277,18 +277,7 @@ def test_online_er_sees_each_stream_example_once(tmp_path: Path, monkeypatch: py
 
 
 # --------------------------------------------------------------------------------------- CLI runs
-RUNS = [
-    ("inclora", "wordnet-5x4", []),
-    ("olora", "wordnet-5x4", ["wang2023orthogonal"]),
-    ("l2p", "wordnet-5x4", []),
-    ("progprompt", "wordnet-5x4-til", ["razdaibiedina2023progressive"]),
-    ("adaptercl", "wordnet-5x4", ["madotto2021continual"]),
-    ("mbpapp", "wordnet-5x4-online-htb", ["demassondautume2019episodic"]),
-    ("online_er", "wordnet-5x4-online-btb", []),
-]
-
-
-@pytest.mark.parametrize(("method", "bench", "papers"), RUNS)
+@pytest.mark.parametrize(("method", "bench", "papers"), PEFT_RUNS)
 def test_smoke_run_writes_linked_result(
     method: str, bench: str, papers: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -300,9 +289,10 @@ def test_smoke_run_writes_linked_result(
     assert r.method == method and r.papers == papers and len(r.accuracy_matrix) == 5
     assert 0 < r.trainable_params <= r.total_params
     assert r.command.startswith(f"clatlas repro run {method} --benchmark {bench}")
+    assert_learned(r)
 
 
-@pytest.mark.parametrize(("method", "bench"), [(m, b) for m, b, _ in RUNS])
+@pytest.mark.parametrize(("method", "bench"), [(m, b) for m, b, _ in PEFT_RUNS])
 def test_resume_matches_uninterrupted_run(method: str, bench: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Checkpoints hold everything these methods keep (frozen adapters/prompts, memories): resuming changes nothing."""
     use_wordnet_fixture(monkeypatch, tmp_path)

@@ -1,4 +1,9 @@
-"""A smoke run of every method through the CLI with the real MiniLM backbone (WordNet fixture data)."""
+"""A smoke run of every baseline through the CLI with the real MiniLM backbone (WordNet fixture data).
+
+Each run must learn (``support.repro.assert_learned``); the PEFT, prompt and
+online methods get the same check in ``test_repro_peft_methods.py``, and a test
+here pins that the two lists together cover every encoder method.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,15 @@ import json
 from pathlib import Path
 
 import pytest
-from support.repro import use_wordnet_fixture
+from support.repro import BASELINE_METHODS, PEFT_RUNS, assert_learned, use_wordnet_fixture
 
 from catalog.runfile import read_result
 from reproductions import cli
-
-METHODS = ["seqft", "seqlora", "replay", "ewc", "lwf", "pertask", "mtl"]
+from reproductions.methods import all_methods
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("method", BASELINE_METHODS)
 def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
     rc = cli.main(["run", method, "--benchmark", "wordnet-5x4", "--profile", "smoke", "--seed", "0", "--out", str(tmp_path), "--no-progress", "--threads", "1"])
@@ -54,6 +58,12 @@ def test_smoke_run(method: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert r.command.startswith(f"clatlas repro run {method} --benchmark wordnet-5x4 --profile smoke --seed 0")
     assert 0 < r.trainable_params <= r.total_params
     assert not (tmp_path / ".checkpoints" / method / "wordnet-5x4" / "smoke-seed0").exists()
+    assert_learned(r)
+
+
+def test_every_encoder_method_has_a_smoke_run_that_must_learn() -> None:
+    """A method added to the registry without a smoke run here or in test_repro_peft_methods fails this test."""
+    assert set(BASELINE_METHODS) | {m for m, _, _ in PEFT_RUNS} == set(all_methods())
 
 
 @pytest.mark.slow

@@ -43,7 +43,7 @@ def write_local(root: Path, per_class: int = 3, fmt: str = "jsonl") -> None:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_local_files_build_the_33_class_stream(tmp_path: Path, fmt: str) -> None:
     write_local(tmp_path, fmt=fmt)
-    prof = get_profile("smoke")  # 4 train + 2 test per class > 3 available: use a smaller override below
+    prof = get_profile("smoke")  # 6 train + 2 test per class > 3 available: use a smaller override below
     from dataclasses import replace
 
     prof = replace(prof, train_per_class=2, test_per_class=1)
