@@ -20,6 +20,9 @@ from reproductions.runcommon import RunInterrupted, RunOptions
 from reproductions.runner import run
 
 CPT_METHODS = ("cpt-seq", "cpt-lora", "cpt-replay", "cpt-demix", "cpt-l2")
+# A trained domain's held-out perplexity must end its stage at least this share below the
+# untrained model's: a margin, not just any fall. The runs below fall by 15-33 %.
+PPL_MARGIN = 0.05
 TINY = {
     "tasks": "2",
     "train_blocks": "8",
@@ -126,7 +129,9 @@ def test_method_learns_its_domain(tmp_path: Path, method: str) -> None:
     assert ppl is not None and r.accuracy_matrix is None and r.scenario == "DIL"
     assert r.task_names == ["syscalls", "git"] and ppl.block_size == 64 and ppl.tokens == [4 * 63, 4 * 63]
     for i in range(2):
-        assert ppl.matrix[i][i] < ppl.baseline[i], f"{method}: domain {i} held-out perplexity did not fall"
+        assert ppl.matrix[i][i] <= (1 - PPL_MARGIN) * ppl.baseline[i], (
+            f"{method}: domain {i} held-out perplexity {ppl.matrix[i][i]:.2f} is not {PPL_MARGIN:.0%} below the untrained {ppl.baseline[i]:.2f}"
+        )
     assert ppl.general is not None and len(ppl.general.values) == 3
     assert r.metrics["LP-AVG"] is not None and r.metrics["LP-FM"] is not None and r.metrics["LP-GEN"] is not None
     # the chat probe is answered before the stream and after each stage; GA is its change
@@ -158,11 +163,11 @@ def test_resume_after_interruption_loses_at_most_one_stage(tmp_path: Path) -> No
 
 @pytest.mark.slow
 def test_smoke_profile_learns_every_domain(tmp_path: Path) -> None:
-    """The unmodified smoke profile (3 domains, 3 steps each): every trained domain ends a stage below the untrained model."""
+    """The unmodified smoke profile (3 domains, 3 steps each): every trained domain ends its stage PPL_MARGIN below the untrained model."""
     _need_corpora()
     r = run(RunOptions("cpt-seq", "domains-cpt", "smoke", seed=0, out=tmp_path, progress=False, threads=2))
     ppl = r.perplexity
     assert ppl is not None and r.task_names == ["syscalls", "git", "openssl"]
-    assert all(ppl.matrix[i][i] < ppl.baseline[i] for i in range(3))
+    assert all(ppl.matrix[i][i] <= (1 - PPL_MARGIN) * ppl.baseline[i] for i in range(3)), (ppl.matrix, ppl.baseline)
     assert r.probe is not None and r.probe.size == 6 and len(r.probe.scores) == 4
     assert r.config["stream"]["domains"]["openssl"]["package"] == "openssl"
