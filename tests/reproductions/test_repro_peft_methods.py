@@ -298,7 +298,8 @@ def test_resume_matches_uninterrupted_run(method: str, bench: str, tmp_path: Pat
     use_wordnet_fixture(monkeypatch, tmp_path)
 
     def opts(out: Path, **kw: Any) -> runner.RunOptions:
-        return runner.RunOptions(method, bench, "smoke", seed=1, out=out, progress=False, threads=1, **kw)
+        # one epoch: these runs check resuming, not learning (the smoke runs above check that)
+        return runner.RunOptions(method, bench, "smoke", seed=1, out=out, progress=False, threads=1, overrides={"epochs": 1}, **kw)
 
     full = runner.run(opts(tmp_path / "a"))
     with pytest.raises(runner.RunInterrupted):
