@@ -1,8 +1,9 @@
 """Overhead of `clatlas repro sweep` over running the same cells one after another by hand.
 
 A 4-cell smoke grid (two encoder methods × two seeds on ``wordnet-5x4``) runs
-three ways into fresh folders (the profile's settings are recorded with the times): by hand (four ``python -m reproductions run``
-commands in a row), through the sweep's local backend with ``--jobs 1``, and
+three ways into fresh folders (the profile's settings are recorded with the
+times): by hand (four ``python -m reproductions run`` commands in a row),
+through the sweep's local backend with ``--jobs 1``, and
 through the Ray backend on a local instance started for it (when Ray is
 installed). Reported: wall times, the local sweep's overhead (target ≤ 5 %)
 and Ray's overhead per cell, written to ``benchmarks/RESULTS-sweep.json`` with

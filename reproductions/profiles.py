@@ -9,8 +9,9 @@ category), 5 epochs of batch 8 (15 steps per task, 3 online) and a learning rate
 of 2e-4 for full fine-tuning, four times ``standard``'s, so that the single-pass
 online runs learn from their 3 steps too. Methods with their own learning rate
 (LoRA, adapters, prompts) keep it. ``standard`` is the profile the science
-claims are made on (each result file records its wall time). Methods add their own hyperparameters on top
-(``Method.default_config``); the merged dict is stored in every result file.
+claims are made on (each result file records its wall time). Methods add
+their own hyperparameters on top (``Method.default_config``); the merged dict
+is stored in every result file.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support.repro import use_wordnet_fixture
+from support.repro import RESUME_OVERRIDES, use_wordnet_fixture
 
 from reproductions import cli
 from reproductions.checkpoint import CheckpointMismatchError, CorruptCheckpointError, load, save
@@ -41,13 +41,12 @@ def test_checkpoint_roundtrip_and_corruption(tmp_path: Path) -> None:
 @pytest.mark.parametrize("method,benchmark", [("replay", "wordnet-5x4"), ("seqft", "wordnet-5x4-online-btb")])
 def test_resume_matches_uninterrupted_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, method: str, benchmark: str) -> None:
     use_wordnet_fixture(monkeypatch, tmp_path)
-    one_epoch = {"epochs": 1}  # resuming is checked here, not learning (test_repro_smoke checks that)
-    full = run(opts(tmp_path / "a", method, benchmark, overrides=one_epoch))
+    full = run(opts(tmp_path / "a", method, benchmark, overrides=RESUME_OVERRIDES))
     with pytest.raises(RunInterrupted):
-        run(opts(tmp_path / "b", method, benchmark, stop_after_task=1, overrides=one_epoch))
+        run(opts(tmp_path / "b", method, benchmark, stop_after_task=1, overrides=RESUME_OVERRIDES))
     ck = tmp_path / "b" / "out" / ".checkpoints" / method / benchmark / "smoke-seed3"
     assert (ck / "latest.json").is_file() and (ck / "stage-1.pt").is_file()
-    resumed = run(opts(tmp_path / "b", method, benchmark, resume=True, overrides=one_epoch))
+    resumed = run(opts(tmp_path / "b", method, benchmark, resume=True, overrides=RESUME_OVERRIDES))
     assert resumed.accuracy_matrix == full.accuracy_matrix
     assert resumed.baseline_accuracy == full.baseline_accuracy
     assert resumed.metrics == full.metrics

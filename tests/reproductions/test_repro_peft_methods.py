@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.repro import PEFT_RUNS, assert_learned, use_wordnet_fixture
+from support.repro import PEFT_RUNS, RESUME_OVERRIDES, assert_learned, use_wordnet_fixture
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("peft")
@@ -298,8 +298,7 @@ def test_resume_matches_uninterrupted_run(method: str, bench: str, tmp_path: Pat
     use_wordnet_fixture(monkeypatch, tmp_path)
 
     def opts(out: Path, **kw: Any) -> runner.RunOptions:
-        # one epoch: these runs check resuming, not learning (the smoke runs above check that)
-        return runner.RunOptions(method, bench, "smoke", seed=1, out=out, progress=False, threads=1, overrides={"epochs": 1}, **kw)
+        return runner.RunOptions(method, bench, "smoke", seed=1, out=out, progress=False, threads=1, overrides=RESUME_OVERRIDES, **kw)
 
     full = runner.run(opts(tmp_path / "a"))
     with pytest.raises(runner.RunInterrupted):

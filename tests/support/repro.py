@@ -45,14 +45,23 @@ PEFT_RUNS = [
 LEARNING_MARGIN = 30.0
 
 
-def assert_learned(result: ReproductionResult) -> None:
-    """The run learned: LA (each task's accuracy right after learning it) beats the untrained baseline by LEARNING_MARGIN."""
+# What the resume tests override: they check that resuming changes nothing, not learning (the smoke
+# runs check that), so one epoch of the smoke profile is enough and halves their time.
+RESUME_OVERRIDES = {"epochs": 1}
+
+
+def assert_learned(result: ReproductionResult, margin: float = LEARNING_MARGIN) -> None:
+    """The run learned: LA (each task's score right after learning it) beats the untrained baseline by ``margin``.
+
+    One rule for the encoder runs (accuracy, LEARNING_MARGIN) and the chat-LM runs
+    (exact match, their own margin), read from the stored LA metric.
+    """
     assert result.accuracy_matrix is not None and result.baseline_accuracy is not None
     learned = result.metrics["LA"]
     assert learned is not None
     untrained = sum(result.baseline_accuracy) / len(result.baseline_accuracy)
     diagonal = [round(row[i], 1) for i, row in enumerate(result.accuracy_matrix)]
-    assert learned - untrained >= LEARNING_MARGIN, (
+    assert learned - untrained >= margin, (
         f"{result.method} on {result.benchmark} ({result.profile}) did not learn: LA {learned:.1f} vs untrained {untrained:.1f} "
-        f"(margin {LEARNING_MARGIN}); per task right after learning it: {diagonal}"
+        f"(margin {margin}); per task right after learning it: {diagonal}"
     )
